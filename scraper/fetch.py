@@ -1,0 +1,423 @@
+"""Everything that goes over the network: the IND register page and the KvK API.
+
+No other module in the project opens a connection. Every failure surfaces as one `FetchError`
+with a message a person understands, so a task or management command has one thing to catch.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import ssl
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import requests
+from requests.structures import CaseInsensitiveDict
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT = (5, 30)  # connect, read: with no read timeout a stalled server holds a worker for good
+DEFAULT_USER_AGENT = "erkend/0.1 (+https://github.com/erkend)"
+ACCEPT_HTML = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
+RETRY_AFTER_CAP = 300.0  # seconds: a server asking for more is not worth holding a worker for
+
+
+class FetchError(Exception):
+    """Every failure of a fetch, with a message a person understands.
+
+    `status` is the HTTP status when the server answered, else None (no connection, timeout,
+    local file).
+    """
+
+    status: int | None = None
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    url: str  # what was asked for
+    final_url: str  # after redirects; for a local file its absolute file:// URL
+    status: int  # 200 (or another 2xx), or 304 when not modified
+    content: bytes  # b"" on 304
+    content_type: str  # media type without parameters, e.g. "text/html"; "" when not sent
+    encoding: str | None  # charset from the Content-Type header, if any
+    etag: str  # "" when absent; on a 304 without one, the ETag we sent
+    last_modified: str  # "" when absent; on a 304 without one, the date we sent
+    attempts: int
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == HTTPStatus.NOT_MODIFIED
+
+    def text(self) -> str:
+        """The content decoded with the declared charset (UTF-8 when none or unknown)."""
+        try:
+            return self.content.decode(self.encoding or "utf-8", errors="replace")
+        except LookupError:  # a charset Python does not know
+            return self.content.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True, slots=True)
+class JsonResult:
+    status: int  # 2xx, or 404 (not an error for an API lookup)
+    data: Any  # the parsed body; None when the body was empty (or not JSON on a 404)
+    headers: Mapping[str, str]  # case-insensitive, e.g. headers["api-version"]
+
+
+_SESSION: tuple[int, requests.Session] | None = None
+
+
+def _session() -> requests.Session:
+    """The process's one pooled session, created on first use.
+
+    Keyed on the process id: a session created before a fork (Celery prefork) would share its
+    pooled sockets with the children.
+    """
+    global _SESSION
+    if _SESSION is None or _SESSION[0] != os.getpid():
+        session = requests.Session()
+        # No urllib3 Retry mounted: _get_with_retries() retries, so the delays are visible to
+        # tests and Retry-After is honoured for the KvK API and the IND page alike.
+        session.headers.update({"User-Agent": _user_agent(), "Accept": ACCEPT_HTML})
+        _SESSION = (os.getpid(), session)
+    return _SESSION[1]
+
+
+def _user_agent() -> str:
+    """FETCH_USER_AGENT from Django settings, or the default when Django is not set up."""
+    try:
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
+    except ImportError:  # fetch works without Django (scripts, a plain Python shell)
+        return DEFAULT_USER_AGENT
+    try:
+        user_agent = getattr(settings, "FETCH_USER_AGENT", "")
+    except ImproperlyConfigured:  # no DJANGO_SETTINGS_MODULE and settings.configure() not called
+        return DEFAULT_USER_AGENT
+    return str(user_agent) or DEFAULT_USER_AGENT
+
+
+def fetch_page(
+    url: str,
+    *,
+    etag: str = "",
+    last_modified: str = "",
+    attempts: int = 4,
+    backoff: float = 2.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> FetchResult:
+    """Fetch a page over http(s), or read it from a file:// URL or a local path.
+
+    Sends a conditional GET when `etag` or `last_modified` is given; a 304 gives a result with
+    `not_modified` set and no content. Connection errors, timeouts, 429 and 5xx are retried up
+    to `attempts` times in all, sleeping `backoff * 2**(n-1)` seconds after the n-th attempt, or
+    what Retry-After asks (at most 300 s). Raises FetchError for any other failure: another 4xx
+    (at once), the last retryable failure, an empty page, a missing file, an unknown scheme.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme in {"http", "https"}:
+        return _fetch_http(
+            url,
+            etag=etag,
+            last_modified=last_modified,
+            attempts=attempts,
+            backoff=backoff,
+            sleep=sleep,
+        )
+    if scheme == "file":
+        if parts.netloc not in {"", "localhost"}:
+            raise FetchError(f"cannot read a file on another host: {url}")
+        return _read_file(url, Path(url2pathname(parts.path)))
+    if scheme == "":
+        return _read_file(url, Path(url))
+    raise FetchError(
+        f"unsupported URL scheme {scheme!r} in {url}: expected http, https, file or a local path"
+    )
+
+
+def fetch_json(
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    params: Mapping[str, str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    attempts: int = 4,
+    backoff: float = 2.0,
+) -> JsonResult:
+    """GET a JSON API resource (the KvK API), with the retry policy of fetch_page().
+
+    A 404 is an answer, not a failure ("no such company"): it returns status 404 with the parsed
+    body, or None. Any other 4xx (400, 401, 403, ...) raises FetchError with the API's own
+    message when the body has one; so does a 2xx body that is not JSON.
+    """
+    request_headers = {"Accept": "application/json", **(headers or {})}
+    response, _ = _get_with_retries(
+        url,
+        headers=request_headers,
+        params=params,
+        attempts=attempts,
+        backoff=backoff,
+        sleep=sleep,
+    )
+    status = response.status_code
+    if status == HTTPStatus.NOT_FOUND:
+        try:
+            data = _json_body(response)
+        except ValueError:  # a gateway's HTML 404 page: still "not found"
+            data = None
+        return JsonResult(status=status, data=data, headers=CaseInsensitiveDict(response.headers))
+    if not 200 <= status < 300:
+        try:
+            detail = _api_message(_json_body(response))
+        except ValueError:
+            detail = ""
+        message = f"{_host(url)} answered {_status_text(response)} for {url}"
+        raise FetchError(f"{message}: {detail}" if detail else message, status=status)
+    try:
+        data = _json_body(response)
+    except ValueError as error:
+        message = f"{_host(url)} returned invalid JSON for {url}: {error}"
+        raise FetchError(message, status=status) from None
+    return JsonResult(status=status, data=data, headers=CaseInsensitiveDict(response.headers))
+
+
+def _fetch_http(
+    url: str,
+    *,
+    etag: str,
+    last_modified: str,
+    attempts: int,
+    backoff: float,
+    sleep: Callable[[float], None],
+) -> FetchResult:
+    conditional = {"If-None-Match": etag, "If-Modified-Since": last_modified}
+    headers = {name: value for name, value in conditional.items() if value}
+    response, attempt = _get_with_retries(
+        url, headers=headers, params=None, attempts=attempts, backoff=backoff, sleep=sleep
+    )
+    status = response.status_code
+    if status == HTTPStatus.NOT_MODIFIED:
+        return FetchResult(
+            url=url,
+            final_url=response.url,
+            status=status,
+            content=b"",
+            content_type="",
+            encoding=None,
+            etag=response.headers.get("ETag", etag),
+            last_modified=response.headers.get("Last-Modified", last_modified),
+            attempts=attempt,
+        )
+    if not 200 <= status < 300:
+        raise FetchError(f"{_host(url)} answered {_status_text(response)} for {url}", status=status)
+    if not response.content:
+        raise FetchError(f"{url} returned an empty page", status=status)
+    content_type, encoding = _parse_content_type(response.headers.get("Content-Type", ""))
+    return FetchResult(
+        url=url,
+        final_url=response.url,
+        status=status,
+        content=response.content,
+        content_type=content_type,
+        encoding=encoding,
+        etag=response.headers.get("ETag", ""),
+        last_modified=response.headers.get("Last-Modified", ""),
+        attempts=attempt,
+    )
+
+
+def _read_file(url: str, path: Path) -> FetchResult:
+    """A saved page read from disk: for re-parsing an archived edition and for local runs."""
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise FetchError(f"file not found: {path}") from None
+    except OSError as error:  # a directory, no permission
+        raise FetchError(f"could not read {path}: {error.strerror or error}") from None
+    if not content:
+        raise FetchError(f"empty file: {path}")
+    return FetchResult(
+        url=url,
+        final_url=path.absolute().as_uri(),
+        status=200,
+        content=content,
+        content_type="text/csv" if path.suffix.lower() == ".csv" else "text/html",
+        encoding=None,
+        etag="",
+        last_modified="",
+        attempts=1,
+    )
+
+
+def _get_with_retries(
+    url: str,
+    *,
+    headers: Mapping[str, str],
+    params: Mapping[str, str] | None,
+    attempts: int,
+    backoff: float,
+    sleep: Callable[[float], None],
+) -> tuple[requests.Response, int]:
+    """GET `url`, retrying connection errors, timeouts, 429 and 5xx.
+
+    Returns the first response that is not retryable (2xx, 3xx, 4xx but 429) and the number of
+    attempts it took; the caller decides what that status means. Raises FetchError when the
+    last attempt fails too, or at once for a request that cannot succeed (a redirect loop).
+    """
+    if attempts < 1:
+        raise ValueError(f"attempts must be at least 1, not {attempts}")
+    host = _host(url)
+    failure = ""
+    status: int | None = None
+    for attempt in range(1, attempts + 1):
+        delay = backoff * 2 ** (attempt - 1)
+        try:
+            response = _session().get(url, headers=headers, params=params, timeout=TIMEOUT)
+        except requests.ConnectTimeout:  # before ConnectionError: it is one of those too
+            failure, status = f"could not connect to {host} within {TIMEOUT[0]} s", None
+        except requests.Timeout:
+            failure, status = f"{host} did not answer within {TIMEOUT[1]} s", None
+        except requests.ConnectionError as error:
+            failure = f"could not connect to {host}: {_connection_problem(error)}"
+            status = None
+        except requests.exceptions.ChunkedEncodingError:
+            failure, status = f"the connection to {host} broke off mid-answer", None
+        except requests.TooManyRedirects:
+            raise FetchError(f"{host} redirected too many times for {url}") from None
+        except requests.RequestException as error:  # an invalid URL and the like
+            raise FetchError(f"could not fetch {url}: {error}") from None
+        else:
+            status = response.status_code
+            if not _is_retryable(status):
+                return response, attempt
+            failure = f"{host} answered {_status_text(response)}"
+            retry_after = _retry_after(response)
+            if retry_after is not None:
+                delay = retry_after
+        if attempt < attempts:
+            logger.warning(
+                "%s (attempt %d of %d); retrying in %.1f s", failure, attempt, attempts, delay
+            )
+            sleep(delay)
+    plural = "attempt" if attempts == 1 else "attempts"
+    raise FetchError(f"{failure} (after {attempts} {plural})", status=status)
+
+
+def _is_retryable(status: int) -> bool:
+    return status == HTTPStatus.TOO_MANY_REQUESTS or status >= 500
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    """Seconds the server asks us to wait on a 429 or 503, capped; None when it does not say."""
+    if response.status_code not in {HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.SERVICE_UNAVAILABLE}:
+        return None
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):  # neither seconds nor an HTTP-date: use the backoff
+            return None
+        if when.tzinfo is None:  # "-0000" parses naive; HTTP-dates are always GMT
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return min(max(seconds, 0.0), RETRY_AFTER_CAP)
+
+
+def _connection_problem(error: requests.ConnectionError) -> str:
+    """A short reason for a failed connection, dug out of the urllib3 wrapping."""
+    causes = list(_causes(error))
+    for cause in causes:
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return "the name could not be resolved"
+        if isinstance(cause, ssl.SSLError | requests.exceptions.SSLError):
+            return "the TLS handshake failed"
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset"
+    return str(causes[-1]) or type(causes[-1]).__name__
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """`error` and what it wraps: requests and urllib3 nest the real cause several deep."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [error]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        wrapped = [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        wrapped.extend(current.args)
+        pending.extend(item for item in wrapped if isinstance(item, BaseException))
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or url
+
+
+def _status_text(response: requests.Response) -> str:
+    reason = response.reason
+    if not reason:
+        try:
+            reason = HTTPStatus(response.status_code).phrase
+        except ValueError:
+            reason = ""
+    return f"{response.status_code} {reason}".strip()
+
+
+def _parse_content_type(header: str) -> tuple[str, str | None]:
+    """("text/html", "utf-8") from 'text/html; charset="UTF-8"'."""
+    media_type, *parameters = header.split(";")
+    encoding = None
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            encoding = value.strip().strip("\"'").lower()
+    return media_type.strip().lower(), encoding
+
+
+def _json_body(response: requests.Response) -> Any:
+    """The parsed body, None when empty; ValueError when it is not JSON."""
+    if not response.content.strip():
+        return None
+    return response.json()
+
+
+def _api_message(data: Any) -> str:
+    """The error text in an API body: KvK's {"fout": [{"code", "omschrijving"}]} or a gateway's."""
+    if not isinstance(data, dict):
+        return ""
+    errors = data.get("fout")
+    if isinstance(errors, list):
+        texts = [
+            ": ".join(str(item[key]) for key in ("code", "omschrijving") if item.get(key))
+            for item in errors
+            if isinstance(item, dict)
+        ]
+        if any(texts):
+            return "; ".join(text for text in texts if text)
+    for key in ("message", "error_description", "error", "detail", "omschrijving"):
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""

@@ -1,0 +1,432 @@
+"""scraper.fetch at its seam: what goes out on the wire and what comes back, never the network.
+
+No database and no Django needed: these run with `-p no:django` too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+import requests
+import responses
+
+from scraper.fetch import (
+    ACCEPT_HTML,
+    RETRY_AFTER_CAP,
+    FetchError,
+    FetchResult,
+    _session,
+    fetch_json,
+    fetch_page,
+)
+
+URL = "https://ind.nl/en/public-register-recognised-sponsors/public-register-work"
+KVK_URL = "https://api.kvk.nl/api/v1/basisprofielen/68750110"
+PAGE = b"<html><body><table><tr><td>Test BV Donald</td><td>68750110</td></tr></table></body></html>"
+
+
+@pytest.fixture(autouse=True)
+def mocked() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock  # an unregistered URL raises ConnectionError instead of calling the IND
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def fake_sleep(sleeps):
+    return sleeps.append  # records each delay; the tests never wait
+
+
+def test_a_page_is_fetched_with_its_etag_and_last_modified(mocked, fake_sleep, sleeps):
+    mocked.get(
+        URL,
+        body=PAGE,
+        headers={"ETag": '"abc123"', "Last-Modified": "Mon, 05 Oct 2026 06:00:00 GMT"},
+        content_type="text/html; charset=UTF-8",
+    )
+
+    result = fetch_page(URL, sleep=fake_sleep)
+
+    assert result == FetchResult(
+        url=URL,
+        final_url=URL,
+        status=200,
+        content=PAGE,
+        content_type="text/html",
+        encoding="utf-8",
+        etag='"abc123"',
+        last_modified="Mon, 05 Oct 2026 06:00:00 GMT",
+        attempts=1,
+    )
+    assert not result.not_modified
+    assert "Test BV Donald" in result.text()
+    assert sleeps == []
+
+
+def test_missing_etag_and_last_modified_are_empty_strings(mocked):
+    mocked.get(URL, body=PAGE, content_type="text/html")
+
+    result = fetch_page(URL)
+
+    assert (result.etag, result.last_modified, result.encoding) == ("", "", None)
+
+
+def test_no_conditional_headers_are_sent_when_none_are_given(mocked):
+    mocked.get(URL, body=PAGE)
+
+    fetch_page(URL)
+
+    sent = mocked.calls[0].request.headers
+    assert "If-None-Match" not in sent
+    assert "If-Modified-Since" not in sent
+
+
+def test_conditional_headers_are_sent_when_given(mocked):
+    mocked.get(URL, body=PAGE)
+
+    fetch_page(URL, etag='"abc123"', last_modified="Mon, 05 Oct 2026 06:00:00 GMT")
+
+    sent = mocked.calls[0].request.headers
+    assert sent["If-None-Match"] == '"abc123"'
+    assert sent["If-Modified-Since"] == "Mon, 05 Oct 2026 06:00:00 GMT"
+
+
+def test_only_the_etag_is_sent_when_last_modified_is_empty(mocked):
+    mocked.get(URL, body=PAGE)
+
+    fetch_page(URL, etag='"abc123"')
+
+    sent = mocked.calls[0].request.headers
+    assert sent["If-None-Match"] == '"abc123"'
+    assert "If-Modified-Since" not in sent
+
+
+def test_a_304_is_not_modified_and_has_no_content(mocked):
+    mocked.get(URL, status=304)
+
+    result = fetch_page(URL, etag='"abc123"', last_modified="Mon, 05 Oct 2026 06:00:00 GMT")
+
+    assert result.not_modified
+    assert result.status == 304
+    assert result.content == b""
+    assert result.etag == '"abc123"'  # kept from the request when the 304 does not repeat it
+    assert result.last_modified == "Mon, 05 Oct 2026 06:00:00 GMT"
+
+
+def test_a_redirect_is_followed_and_the_final_url_recorded(mocked):
+    new_url = "https://ind.nl/en/recognised-sponsors/work"
+    mocked.get(URL, status=301, headers={"Location": new_url})
+    mocked.get(new_url, body=PAGE)
+
+    result = fetch_page(URL)
+
+    assert result.url == URL
+    assert result.final_url == new_url
+    assert result.content == PAGE
+
+
+def test_a_500_is_retried_after_two_seconds(mocked, fake_sleep, sleeps):
+    mocked.get(URL, status=500)
+    mocked.get(URL, body=PAGE)
+
+    result = fetch_page(URL, sleep=fake_sleep)
+
+    assert result.content == PAGE
+    assert result.attempts == 2
+    assert sleeps == [2.0]
+
+
+def test_four_503s_raise_an_error_naming_the_status_and_the_attempts(mocked, fake_sleep, sleeps):
+    mocked.get(URL, status=503)
+
+    with pytest.raises(FetchError) as raised:
+        fetch_page(URL, sleep=fake_sleep)
+
+    assert str(raised.value) == "ind.nl answered 503 Service Unavailable (after 4 attempts)"
+    assert raised.value.status == 503
+    assert len(mocked.calls) == 4
+    assert sleeps == [2.0, 4.0, 8.0]  # exponential, and no sleep after the last attempt
+
+
+def test_a_429_waits_as_long_as_retry_after_says(mocked, fake_sleep, sleeps):
+    mocked.get(URL, status=429, headers={"Retry-After": "7"})
+    mocked.get(URL, body=PAGE)
+
+    fetch_page(URL, sleep=fake_sleep)
+
+    assert sleeps == [7.0]
+
+
+def test_retry_after_as_an_http_date_waits_until_that_moment(mocked, fake_sleep, sleeps):
+    in_a_minute = format_datetime(datetime.now(UTC) + timedelta(seconds=60), usegmt=True)
+    mocked.get(URL, status=503, headers={"Retry-After": in_a_minute})
+    mocked.get(URL, body=PAGE)
+
+    fetch_page(URL, sleep=fake_sleep)
+
+    [delay] = sleeps
+    assert 55 <= delay <= 60  # the header has whole seconds, and the clock ran on a little
+
+
+def test_retry_after_in_the_past_retries_at_once(mocked, fake_sleep, sleeps):
+    mocked.get(URL, status=503, headers={"Retry-After": "Mon, 05 Oct 2026 06:00:00 GMT"})
+    mocked.get(URL, body=PAGE)
+
+    fetch_page(URL, sleep=fake_sleep)
+
+    assert sleeps == [0.0]
+
+
+def test_a_huge_retry_after_is_capped_at_five_minutes(mocked, fake_sleep, sleeps):
+    mocked.get(URL, status=429, headers={"Retry-After": "86400"})
+    mocked.get(URL, body=PAGE)
+
+    fetch_page(URL, sleep=fake_sleep)
+
+    assert sleeps == [RETRY_AFTER_CAP]
+    assert RETRY_AFTER_CAP == 300
+
+
+def test_an_unreadable_retry_after_falls_back_to_the_backoff(mocked, fake_sleep, sleeps):
+    mocked.get(URL, status=429, headers={"Retry-After": "soon"})
+    mocked.get(URL, body=PAGE)
+
+    fetch_page(URL, sleep=fake_sleep)
+
+    assert sleeps == [2.0]
+
+
+def test_a_connection_error_is_retried_and_the_next_attempt_succeeds(mocked, fake_sleep, sleeps):
+    mocked.get(URL, body=requests.ConnectionError("connection reset by peer"))
+    mocked.get(URL, body=PAGE)
+
+    result = fetch_page(URL, sleep=fake_sleep)
+
+    assert result.content == PAGE
+    assert result.attempts == 2
+    assert sleeps == [2.0]
+
+
+def test_a_refused_connection_is_reported_in_plain_words(mocked, fake_sleep):
+    refused = ConnectionRefusedError(111, "Connection refused")
+    mocked.get(URL, body=requests.ConnectionError(refused))
+
+    with pytest.raises(FetchError) as raised:
+        fetch_page(URL, sleep=fake_sleep)
+
+    assert str(raised.value) == "could not connect to ind.nl: connection refused (after 4 attempts)"
+    assert raised.value.status is None
+
+
+def test_a_timeout_raises_after_all_attempts_mentioning_the_timeout(mocked, fake_sleep, sleeps):
+    mocked.get(URL, body=requests.exceptions.ReadTimeout("read timed out"))
+
+    with pytest.raises(FetchError) as raised:
+        fetch_page(URL, sleep=fake_sleep)
+
+    assert str(raised.value) == "ind.nl did not answer within 30 s (after 4 attempts)"
+    assert len(mocked.calls) == 4
+    assert sleeps == [2.0, 4.0, 8.0]
+
+
+def test_every_request_carries_the_timeout(mocked):
+    mocked.get(URL, body=PAGE)
+
+    fetch_page(URL)
+
+    assert mocked.calls[0].request.req_kwargs["timeout"] == (5, 30)
+
+
+@pytest.mark.parametrize("status", [404, 403, 410])
+def test_a_client_error_raises_at_once_without_retrying(mocked, fake_sleep, sleeps, status):
+    mocked.get(URL, status=status)
+
+    with pytest.raises(FetchError) as raised:
+        fetch_page(URL, sleep=fake_sleep)
+
+    assert str(status) in str(raised.value)
+    assert URL in str(raised.value)
+    assert raised.value.status == status
+    assert len(mocked.calls) == 1
+    assert sleeps == []
+
+
+def test_an_empty_page_raises(mocked):
+    mocked.get(URL, body=b"")
+
+    with pytest.raises(FetchError, match="returned an empty page"):
+        fetch_page(URL)
+
+
+def test_the_user_agent_names_erkend_and_html_is_accepted(mocked):
+    mocked.get(URL, body=PAGE)
+
+    fetch_page(URL)
+
+    sent = mocked.calls[0].request.headers
+    assert "erkend" in sent["User-Agent"]
+    assert sent["Accept"] == ACCEPT_HTML
+
+
+def test_one_session_is_shared_by_every_fetch():
+    assert _session() is _session()
+
+
+def test_text_decodes_with_the_declared_charset():
+    result = FetchResult(
+        url=URL,
+        final_url=URL,
+        status=200,
+        content="Dümmen Orange".encode("latin-1"),
+        content_type="text/html",
+        encoding="iso-8859-1",
+        etag="",
+        last_modified="",
+        attempts=1,
+    )
+
+    assert result.text() == "Dümmen Orange"
+
+
+def test_a_file_url_is_read_from_disk(tmp_path):
+    page = tmp_path / "register.html"
+    page.write_bytes(PAGE)
+
+    result = fetch_page(page.as_uri())
+
+    assert result.status == 200
+    assert result.content == PAGE
+    assert result.final_url == page.as_uri()
+    assert result.content_type == "text/html"
+    assert result.attempts == 1
+
+
+def test_an_absolute_path_is_read_from_disk(tmp_path):
+    export = tmp_path / "register.csv"
+    export.write_bytes(b"name,kvk\nTest BV Donald,68750110\n")
+
+    result = fetch_page(str(export))
+
+    assert result.url == str(export)
+    assert result.final_url == export.as_uri()
+    assert result.content_type == "text/csv"
+
+
+def test_a_relative_path_is_read_from_the_working_directory(tmp_path, monkeypatch):
+    (tmp_path / "fixtures").mkdir()
+    (tmp_path / "fixtures" / "register.html").write_bytes(PAGE)
+    monkeypatch.chdir(tmp_path)
+
+    result = fetch_page("fixtures/register.html")
+
+    assert result.content == PAGE
+    assert result.final_url == (tmp_path / "fixtures" / "register.html").as_uri()
+
+
+def test_a_missing_file_raises_file_not_found(tmp_path):
+    missing = tmp_path / "nope.html"
+
+    with pytest.raises(FetchError) as raised:
+        fetch_page(str(missing))
+
+    assert str(raised.value) == f"file not found: {missing}"
+
+
+def test_a_missing_file_url_raises_file_not_found(tmp_path):
+    with pytest.raises(FetchError, match="file not found"):
+        fetch_page((tmp_path / "nope.html").as_uri())
+
+
+def test_an_empty_file_raises(tmp_path):
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+
+    with pytest.raises(FetchError, match="empty"):
+        fetch_page(str(empty))
+
+
+def test_an_unsupported_scheme_raises(mocked):
+    with pytest.raises(FetchError, match="unsupported URL scheme 'ftp'"):
+        fetch_page("ftp://ind.nl/register.html")
+
+    assert len(mocked.calls) == 0
+
+
+def test_fetch_json_returns_the_parsed_body_and_headers(mocked):
+    mocked.get(
+        KVK_URL,
+        json={"kvkNummer": "68750110", "naam": "Test BV Donald"},
+        headers={"API-Version": "1.5.0"},
+    )
+
+    result = fetch_json(KVK_URL, headers={"apikey": "test-key"}, params={"geoData": "false"})
+
+    assert result.status == 200
+    assert result.data == {"kvkNummer": "68750110", "naam": "Test BV Donald"}
+    assert result.headers["api-version"] == "1.5.0"
+    sent = mocked.calls[0].request
+    assert sent.headers["apikey"] == "test-key"
+    assert sent.headers["Accept"] == "application/json"
+    assert sent.url == f"{KVK_URL}?geoData=false"
+
+
+def test_fetch_json_returns_a_404_without_raising(mocked):
+    error = {"fout": [{"code": "IPD0005", "omschrijving": "Product niet leverbaar"}]}
+    mocked.get(KVK_URL, status=404, json=error)
+
+    result = fetch_json(KVK_URL)
+
+    assert result.status == 404
+    assert result.data == error
+    assert len(mocked.calls) == 1
+
+
+def test_fetch_json_returns_none_for_a_404_without_json(mocked):
+    mocked.get(KVK_URL, status=404, body="<html>Not Found</html>", content_type="text/html")
+
+    assert fetch_json(KVK_URL).data is None
+
+
+def test_fetch_json_raises_on_401_with_the_api_message(mocked, fake_sleep, sleeps):
+    mocked.get(KVK_URL, status=401, json={"message": "Invalid API key"})
+
+    with pytest.raises(FetchError) as raised:
+        fetch_json(KVK_URL, sleep=fake_sleep)
+
+    expected = f"api.kvk.nl answered 401 Unauthorized for {KVK_URL}: Invalid API key"
+    assert str(raised.value) == expected
+    assert raised.value.status == 401
+    assert sleeps == []
+
+
+def test_fetch_json_raises_on_400_with_the_kvk_error_code(mocked):
+    error = {"fout": [{"code": "IPD0004", "omschrijving": "Het KvK-nummer is niet valide"}]}
+    mocked.get(KVK_URL, status=400, json=error)
+
+    with pytest.raises(FetchError, match="IPD0004: Het KvK-nummer is niet valide"):
+        fetch_json(KVK_URL)
+
+
+def test_fetch_json_retries_like_fetch_page(mocked, fake_sleep, sleeps):
+    mocked.get(KVK_URL, status=429, headers={"Retry-After": "1"})
+    mocked.get(KVK_URL, status=500)
+    mocked.get(KVK_URL, json={"naam": "Test BV Donald"})
+
+    result = fetch_json(KVK_URL, sleep=fake_sleep)
+
+    assert result.data == {"naam": "Test BV Donald"}
+    assert sleeps == [1.0, 4.0]
+
+
+def test_fetch_json_raises_on_a_body_that_is_not_json(mocked):
+    mocked.get(KVK_URL, body="<html>maintenance</html>", content_type="text/html")
+
+    with pytest.raises(FetchError, match="invalid JSON"):
+        fetch_json(KVK_URL)
