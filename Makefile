@@ -1,0 +1,82 @@
+# One target per habit (style.md). Every target uses .venv/bin/... directly: no activation needed.
+# `make run` and `make test` work on a machine that has only Python 3.11+.
+
+PYTHON3 ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# The stamp is newer than pyproject.toml once `pip install -e '.[dev]'` has run against it, so
+# the (slow) install runs on the first call and after a dependency change, not on every call.
+STAMP := $(VENV)/.installed
+
+# Settings refuse to start without SECRET_KEY unless DEBUG is on; the local targets ask for DEBUG.
+# `make test` does not: tests/conftest.py sets up what the tests need.
+LOCAL := DEBUG=true
+
+PYTEST_ARGS ?=
+SYNC_ARGS ?=
+BENCH_ARGS ?=
+
+# Dated copies of the IND register (../shared/data/register/README.md). import_shared_editions
+# owns which files are editions, their dates and their order: file names carry the capture date,
+# which is not always the edition's (the July 2024 copy was captured after the August one).
+SHARED_REGISTER ?= ../shared/data/register
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run test lint typecheck migrations-check sync bench import-shared
+
+help:
+	@echo "make run               .venv, install, migrate, first sync (or say why not), serve :8000"
+	@echo "make test              the whole suite, offline (PostgreSQL when DATABASE_URL points there)"
+	@echo "make lint              ruff check and ruff format --check"
+	@echo "make typecheck         mypy (strict)"
+	@echo "make migrations-check  fail if a model change has no migration"
+	@echo "make sync              fetch the IND register now (SYNC_ARGS=... passes options)"
+	@echo "make bench             time the pages and the import"
+	@echo "make import-shared     import the dated copies in $(SHARED_REGISTER), oldest first"
+	@echo "Options: PYTEST_ARGS=... for make test; PYTHON3=python3.12 to pick the interpreter."
+
+$(PY):
+	@$(PYTHON3) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "erkend needs Python 3.11 or newer; '$(PYTHON3)' is older." >&2; exit 1; }
+	$(PYTHON3) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	@echo "Installing erkend and its dev tools into $(VENV) (the first time takes a minute)..."
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+venv: $(STAMP)
+
+# Without network the first sync fails; the command says why, and the site starts all the same.
+run: $(STAMP)
+	$(LOCAL) $(PY) manage.py migrate
+	$(LOCAL) $(PY) manage.py sync_register --register work \
+		|| echo "The first sync did not complete (see above); starting the site with what it has."
+	$(LOCAL) $(PY) manage.py runserver 127.0.0.1:8000
+
+# DATABASE_URL comes from the environment; unset, the tests run on SQLite.
+# pytest's exit code 5 (no tests collected) fails this target like any other failure.
+test: $(STAMP)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# django-stubs imports the settings, which need DEBUG or a SECRET_KEY.
+typecheck: $(STAMP)
+	$(LOCAL) $(VENV)/bin/mypy .
+
+migrations-check: $(STAMP)
+	$(LOCAL) $(PY) manage.py makemigrations --check --dry-run
+
+sync: $(STAMP)
+	$(LOCAL) $(PY) manage.py sync_register $(SYNC_ARGS)
+
+bench: $(STAMP)
+	$(LOCAL) $(PY) manage.py bench $(BENCH_ARGS)
+
+import-shared: $(STAMP)
+	@test -d $(SHARED_REGISTER) \
+		|| { echo "$(SHARED_REGISTER) is missing: clone the project with shared/ beside it." >&2; exit 1; }
+	$(LOCAL) $(PY) manage.py import_shared_editions $(SHARED_REGISTER)
