@@ -43,6 +43,9 @@ class Register(models.Model):
     last_checked_at = models.DateTimeField(null=True, blank=True)
     last_check_ok = models.BooleanField(default=True)
     last_check_message = models.CharField(max_length=500, blank=True)
+    current_edition = models.ForeignKey(
+        "Edition", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["pk"]
@@ -75,6 +78,9 @@ class Edition(models.Model):
     added = models.PositiveIntegerField(default=0)
     removed = models.PositiveIntegerField(default=0)
     renamed = models.PositiveIntegerField(default=0)
+    reformatted = models.PositiveIntegerField(
+        default=0, help_text="Names that changed in formatting only (quotes, entities, spaces)."
+    )
     unchanged = models.PositiveIntegerField(default=0)
     flagged = models.CharField(
         max_length=500, blank=True, help_text="Accepted, but unusual enough to review."
@@ -83,13 +89,10 @@ class Edition(models.Model):
     objects = EditionQuerySet.as_manager()
 
     class Meta:
+        # Two editions may share a date: the IND has changed rows without changing the date.
         ordering = ["register", "-published_on", "-pk"]
         get_latest_by = "published_on"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["register", "published_on"], name="edition_one_per_register_date"
-            )
-        ]
+        indexes = [models.Index(fields=["register", "published_on"], name="edition_by_date")]
 
     def __str__(self) -> str:
         return f"{self.register.slug} {self.published_on:%Y-%m-%d}"
@@ -124,6 +127,7 @@ class SyncRun(models.Model):
     added = models.PositiveIntegerField(default=0)
     removed = models.PositiveIntegerField(default=0)
     renamed = models.PositiveIntegerField(default=0)
+    reformatted = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True, help_text="Why it was refused or failed, or a note.")
     edition = models.ForeignKey(
@@ -211,11 +215,11 @@ class ListingName(models.Model):
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="names")
     name_raw = models.CharField(max_length=300, help_text="Exactly as published.")
     name = models.CharField(max_length=300, help_text="Display form.")
-    first_seen = models.DateField()
-    last_seen = models.DateField()
+    first_edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="+")
+    last_edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["first_seen", "pk"]
+        ordering = ["first_edition__published_on", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["listing", "name_raw"], name="listing_name_once")
         ]
@@ -240,7 +244,8 @@ class ListingEvent(models.Model):
     old_name = models.CharField(max_length=300, blank=True)
     new_name = models.CharField(max_length=300, blank=True)
     format_only = models.BooleanField(
-        default=False, help_text="A rename that vanishes once quotes, entities and spaces are normalised."
+        default=False,
+        help_text="A rename that vanishes once quotes, entities and spaces are normalised.",
     )
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -16,6 +17,10 @@ class EditionQuerySet(models.QuerySet["Edition"]):
 
     def latest_or_none(self) -> Edition | None:
         return self.order_by("-published_on", "-pk").first()
+
+    def earliest_date(self) -> date | None:
+        """The IND date of the first edition we stored: what came before it is unknown to us."""
+        return self.order_by("published_on", "pk").values_list("published_on", flat=True).first()
 
 
 class CompanyQuerySet(models.QuerySet["Company"]):
@@ -35,6 +40,27 @@ class ListingQuerySet(models.QuerySet["Listing"]):
     def for_listing(self) -> ListingQuerySet:
         """Rows for a page: the company joined in, a stable order the paginator can rely on."""
         return self.select_related("company").order_by("sort_name", "pk")
+
+    def by_name(self) -> ListingQuerySet:
+        """A-Z by the folded name; the pk breaks ties so pages never overlap."""
+        return self.order_by("sort_name", "pk")
+
+    def newest_first(self) -> ListingQuerySet:
+        """Most recently added first (by the edition date); A-Z within one edition."""
+        return self.order_by("-first_listed", "sort_name", "pk")
+
+    def with_history(self) -> ListingQuerySet:
+        """A company page's rows: the company joined in, its names and events with their
+        editions prefetched (three queries however long the history)."""
+        from registry.models import ListingEvent, ListingName  # models import this module
+
+        return self.select_related("company").prefetch_related(
+            models.Prefetch(
+                "names",
+                queryset=ListingName.objects.select_related("first_edition", "last_edition"),
+            ),
+            models.Prefetch("events", queryset=ListingEvent.objects.select_related("edition")),
+        )
 
     def search(self, text: str) -> ListingQuerySet:
         text = text.strip()

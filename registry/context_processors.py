@@ -1,0 +1,72 @@
+"""What every page says about the data it serves: the IND's date and our last check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import cast
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from registry.models import Register
+
+SERVED_REGISTER = "work"
+SOURCE = "IND public register of recognised sponsors (ind.nl)"
+_CACHED = "_erkend_served_register"
+
+
+def served_register(request: HttpRequest) -> Register | None:
+    """The register the site serves, with its current edition: one query per request.
+
+    The context processor and the views both need it; the first caller reads it and keeps it
+    on the request, so a page never pays for it twice.
+    """
+    if not hasattr(request, _CACHED):
+        register = (
+            Register.objects.select_related("current_edition").filter(slug=SERVED_REGISTER).first()
+        )
+        setattr(request, _CACHED, register)
+    return cast("Register | None", getattr(request, _CACHED))
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """The edition served and the last check, as the header, footer and API state them."""
+
+    published_on: date | None  # the IND's own date of the edition served; None: none loaded
+    checked_at: datetime | None  # our last look at the IND page, whether or not it had news
+    check_ok: bool
+    check_message: str
+    register_url: str
+
+    @classmethod
+    def of(cls, register: Register | None) -> Freshness:
+        if register is None:
+            return cls(None, None, True, "", settings.IND_WORK_REGISTER_URL)
+        edition = register.current_edition
+        return cls(
+            published_on=edition.published_on if edition else None,
+            checked_at=register.last_checked_at,
+            check_ok=register.last_check_ok,
+            check_message=register.last_check_message,
+            register_url=register.url,
+        )
+
+    @property
+    def credit(self) -> str:
+        """The attribution the IND's proclaimer asks for, on every page and API response."""
+        if self.published_on is None:
+            return SOURCE
+        return f"{SOURCE}, list of {self.published_on.day} {self.published_on:%B %Y}"
+
+    def as_json(self) -> dict[str, str | None]:
+        return {
+            "register": SERVED_REGISTER,
+            "updated_on": self.published_on.isoformat() if self.published_on else None,
+            "checked_at": self.checked_at.isoformat() if self.checked_at else None,
+        }
+
+
+def freshness(request: HttpRequest) -> dict[str, object]:
+    return {"freshness": Freshness.of(served_register(request))}

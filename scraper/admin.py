@@ -1,0 +1,293 @@
+"""Admin for bringing data in: the register sources, their sync runs and stored editions.
+
+It lives in `scraper`, not `registry`, because it starts syncs: imports point from scraper to
+registry, never back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.db import transaction
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.views.decorators.http import require_GET, require_POST
+
+from registry.models import Edition, Register, SyncRun
+from scraper.sync import preview_refused, queue_acceptance, queue_sync, raw_page, read_progress
+from scraper.tasks import sync_register_task
+
+
+def _enqueue(run: SyncRun) -> None:
+    # After commit: a worker must find the queued row when the message reaches it.
+    transaction.on_commit(lambda: sync_register_task.delay(run.pk))
+
+
+def _open_run(register: Register) -> SyncRun | None:
+    return register.runs.filter(status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING]).first()
+
+
+@admin.register(Register)
+class RegisterAdmin(admin.ModelAdmin[Register]):
+    list_display = ["name", "slug", "url", "current_edition", "last_checked_at", "last_check_ok"]
+    readonly_fields = [
+        "current_edition",
+        "etag",
+        "last_modified",
+        "last_checked_at",
+        "last_check_ok",
+        "last_check_message",
+    ]
+    fields = ["slug", "name", "url", "min_rows", "max_change_percent", *readonly_fields]
+    change_form_template = "admin/register_change_form.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        resync = self.admin_site.admin_view(self.resync_view)
+        return [
+            path("<int:pk>/resync/", resync, name="registry_register_resync"),
+            *super().get_urls(),
+        ]
+
+    def resync_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return _resync(request, pk=pk)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Register | None = None) -> bool:
+        return False  # editions and listings point at it; a register is never deleted
+
+
+@require_POST
+@staff_member_required
+def _resync(request: HttpRequest, *, pk: int) -> HttpResponse:
+    if not request.user.has_perm("registry.change_register"):
+        return HttpResponse("You may not start a sync.", status=403)
+    register = get_object_or_404(Register, pk=pk)
+    force = request.POST.get("force") == "1"
+    running = _open_run(register)
+    if running is not None:
+        messages.warning(request, f"A sync of this register is already {running.status}.")
+        return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[running.pk]))
+    run = queue_sync(register=register.slug, trigger="admin", now=timezone.now(), force=force)
+    _enqueue(run)
+    messages.success(request, "Sync queued. This page follows it as it runs.")
+    return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[run.pk]))
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin[SyncRun]):
+    list_display = [
+        "pk",
+        "register",
+        "status",
+        "trigger",
+        "created_at",
+        "published_on",
+        "rows_parsed",
+        "added",
+        "removed",
+        "renamed",
+        "short_message",
+    ]
+    list_filter = ["register", "status", "trigger"]
+    change_form_template = "admin/sync_run.html"
+    readonly_fields = [
+        "register",
+        "status",
+        "trigger",
+        "url",
+        "final_url",
+        "force",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "published_on",
+        "rows_parsed",
+        "rows_written",
+        "added",
+        "removed",
+        "renamed",
+        "reformatted",
+        "unchanged",
+        "message",
+        "edition",
+        "accepted_from",
+    ]
+    exclude = ["raw_gzip", "raw_content_type"]
+
+    @admin.display(description="message")
+    def short_message(self, run: SyncRun) -> str:
+        return run.message[:80]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # runs are started with "Resync now" on a register
+
+    def has_change_permission(self, request: HttpRequest, obj: SyncRun | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: SyncRun | None = None) -> bool:
+        return False  # the record of what happened, refusals included
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/status.json", view(self.status_view), name="registry_syncrun_status"),
+            path("<int:pk>/accept/", view(self.accept_view), name="registry_syncrun_accept"),
+            path("<int:pk>/page/", view(self.page_view), name="registry_syncrun_page"),
+            *super().get_urls(),
+        ]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        run = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if run is not None:
+            extra["run"] = run
+            extra["progress"] = read_progress(run)
+            if run.status == SyncRun.Status.REFUSED and run.raw_gzip is not None:
+                extra["preview"] = preview_refused(run)
+        return super().change_view(request, object_id, form_url, extra)
+
+    def status_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return _status(request, pk=pk)
+
+    def accept_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return _accept(request, pk=pk)
+
+    def page_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return _refused_page(request, pk=pk)
+
+
+@require_GET
+def _status(request: HttpRequest, *, pk: int) -> JsonResponse:
+    run = get_object_or_404(SyncRun, pk=pk)
+    return JsonResponse(
+        {
+            "id": run.pk,
+            "status": run.status,
+            "status_label": run.get_status_display(),
+            "finished": run.is_finished,
+            **read_progress(run),
+            "added": run.added,
+            "removed": run.removed,
+            "renamed": run.renamed,
+            "reformatted": run.reformatted,
+            "unchanged": run.unchanged,
+            "published_on": run.published_on.isoformat() if run.published_on else None,
+            "message": run.message,
+        }
+    )
+
+
+@require_POST
+def _accept(request: HttpRequest, *, pk: int) -> HttpResponse:
+    if not request.user.has_perm("registry.change_register"):
+        return HttpResponse("You may not accept an edition.", status=403)
+    refused = get_object_or_404(SyncRun, pk=pk)
+    if refused.status != SyncRun.Status.REFUSED or refused.raw_gzip is None:
+        messages.error(request, "Only a refused run that kept its page can be accepted.")
+        return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[pk]))
+    if (running := _open_run(refused.register)) is not None:
+        messages.warning(request, f"A sync of this register is already {running.status}.")
+        return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[running.pk]))
+    run = queue_acceptance(refused, now=timezone.now())
+    _enqueue(run)
+    messages.success(request, "Accepting the refused edition with force.")
+    return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[run.pk]))
+
+
+@require_GET
+def _refused_page(request: HttpRequest, *, pk: int) -> HttpResponse:
+    import gzip
+
+    run = get_object_or_404(SyncRun, pk=pk)
+    if run.raw_gzip is None:
+        return HttpResponse("This run kept no page.", status=404, content_type="text/plain")
+    response = HttpResponse(
+        gzip.decompress(bytes(run.raw_gzip)), content_type="text/plain; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="refused-run-{run.pk}.html"'
+    return response
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin[Edition]):
+    list_display = [
+        "published_on",
+        "register",
+        "row_count",
+        "kvk_count",
+        "added",
+        "removed",
+        "renamed",
+        "reformatted",
+        "flagged",
+        "fetched_at",
+    ]
+    list_filter = ["register"]
+    exclude = ["raw_gzip"]
+    readonly_fields = [
+        "register",
+        "published_on",
+        "date_source",
+        "fetched_at",
+        "source_url",
+        "final_url",
+        "row_count",
+        "kvk_count",
+        "rows_sha256",
+        "raw_sha256",
+        "raw_download",
+        "raw_content_type",
+        "parser_version",
+        "added",
+        "removed",
+        "renamed",
+        "reformatted",
+        "unchanged",
+        "flagged",
+    ]
+
+    @admin.display(description="stored page")
+    def raw_download(self, edition: Edition) -> str:
+        url = reverse("admin:registry_edition_page", args=[edition.pk])
+        return format_html('<a href="{}">download the page as fetched</a>', url)
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.page_view)
+        return [path("<int:pk>/page/", view, name="registry_edition_page"), *super().get_urls()]
+
+    def page_view(self, request: HttpRequest, pk: int) -> FileResponse:
+        import io
+
+        edition = get_object_or_404(Edition, pk=pk)
+        suffix = "csv" if edition.raw_content_type == "text/csv" else "html"
+        return FileResponse(
+            io.BytesIO(raw_page(edition)),
+            as_attachment=True,
+            filename=f"{edition.register.slug}-{edition.published_on}.{suffix}",
+            content_type=f"{edition.raw_content_type}; charset=utf-8",
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Edition | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Edition | None = None) -> bool:
+        return False  # the evidence an edition rests on is never deleted

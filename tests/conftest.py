@@ -1,0 +1,30 @@
+"""Test-wide settings: no network, a fast password hasher, in-process Celery, a clean cache."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import responses
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def no_network() -> Iterator[responses.RequestsMock]:
+    # An unregistered URL raises ConnectionError instead of calling the IND or the KvK.
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
+        yield mocked
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings) -> Iterator[None]:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.FETCH_BACKOFF_SECONDS = 0  # retries are tested with a fake clock in test_fetch
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    cache.clear()
+    yield
+    cache.clear()

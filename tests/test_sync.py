@@ -1,0 +1,446 @@
+"""sync.py on a real database: history, idempotency, gates, the lock, the task and commands."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from datetime import date
+
+import psycopg
+import pytest
+import requests
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.utils import timezone
+
+from registry.models import (
+    Company,
+    Edition,
+    Listing,
+    ListingEvent,
+    ListingName,
+    Register,
+    SyncRun,
+)
+from scraper.sync import (
+    _LOCK_NAMESPACE,
+    queue_acceptance,
+    queue_sync,
+    raw_page,
+    read_progress,
+    run_sync,
+)
+from scraper.tasks import sync_register_task
+from tests.pages import numbered_rows, register_page
+
+URL = "https://ind.example/en/public-register-work"
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+@pytest.fixture
+def register(db) -> Register:
+    register = Register.objects.get(slug="work")  # seeded by migration 0002
+    register.url = URL
+    register.min_rows = 3
+    register.save()
+    return register
+
+
+@pytest.fixture
+def serve(no_network):
+    """Serve a register page at URL; call again to serve the next edition."""
+
+    def _serve(rows, *, updated=date(2026, 10, 5), status=200, headers=None) -> str:
+        html = register_page(rows, updated=updated)
+        no_network.remove("GET", URL)
+        no_network.add(
+            "GET",
+            URL,
+            body=html,
+            status=status,
+            headers=headers or {},
+            content_type="text/html; charset=utf-8",
+        )
+        return html
+
+    return _serve
+
+
+def sync(*, force: bool = False, url: str = ""):
+    run = queue_sync(register="work", trigger="test", now=timezone.now(), force=force, url=url)
+    return run_sync(run.pk)
+
+
+def table_sizes() -> dict[str, int]:
+    models = (Company, Listing, ListingName, ListingEvent, Edition)
+    return {model.__name__: model.objects.count() for model in models}
+
+
+BASE = numbered_rows(10)
+
+
+def test_first_sync_stores_the_edition_its_page_and_every_company(register, serve):
+    html = serve(BASE)
+
+    result = sync()
+
+    assert result.status == "done"
+    assert (result.counts.added, result.counts.removed, result.counts.renamed) == (10, 0, 0)
+    edition = Edition.objects.get()
+    assert edition.published_on == date(2026, 10, 5)
+    assert edition.date_source == "sentence"
+    assert edition.row_count == 10 and edition.kvk_count == 10
+    assert edition.raw_sha256 == hashlib.sha256(html.encode()).hexdigest()
+    assert raw_page(edition) == html.encode()
+    assert Listing.objects.current().count() == 10
+    listing = Listing.objects.get(company__kvk_number="10000003")
+    assert listing.name == "Voorbeeld 3 B.V."
+    assert listing.first_listed == date(2026, 10, 5)
+    register.refresh_from_db()
+    assert register.current_edition == edition
+    assert register.last_check_ok and register.last_checked_at is not None
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert (run.rows_parsed, run.added) == (10, 10)
+    assert run.rows_written > 0
+
+
+def test_an_unchanged_page_is_recorded_as_checked_and_writes_nothing(register, serve):
+    serve(BASE)
+    sync()
+    before = table_sizes()
+
+    serve(BASE, updated=date(2026, 11, 3))  # a moved date with the same rows
+    result = sync()
+
+    assert result.status == "unchanged"
+    assert "same rows" in result.message and "3 November 2026" in result.message
+    assert table_sizes() == before
+
+
+def test_a_304_is_unchanged_and_the_etag_is_sent_next_time(register, serve, no_network):
+    serve(BASE, headers={"ETag": '"v1"'})
+    sync()
+    register.refresh_from_db()
+    assert register.etag == '"v1"'
+    no_network.remove("GET", URL)
+    no_network.add("GET", URL, status=304)
+
+    result = sync()
+
+    assert result.status == "unchanged"
+    assert no_network.calls[-1].request.headers["If-None-Match"] == '"v1"'
+
+
+def test_added_removed_renamed_and_readded_are_history(register, serve):
+    serve(BASE, updated=date(2026, 8, 3))
+    sync()
+    second = [r for r in BASE if r[1] != "10000002"] + [("Nieuw B.V.", "20000000")]
+    second[0] = ("Hernoemd B.V.", "10000000")
+    serve(second, updated=date(2026, 9, 3))
+
+    result = sync()
+
+    assert (result.counts.added, result.counts.removed, result.counts.renamed) == (1, 1, 1)
+    removed = Listing.objects.get(company__kvk_number="10000002")
+    assert removed.removed_on == date(2026, 9, 3)
+    assert removed.last_listed == date(2026, 8, 3)
+    renamed = Listing.objects.get(company__kvk_number="10000000")
+    assert renamed.name == "Hernoemd B.V." and renamed.company.name == "Hernoemd B.V."
+    names = list(
+        renamed.names.order_by("first_edition__published_on").values_list(
+            "name", "first_edition__published_on", "last_edition__published_on"
+        )
+    )
+    assert names == [
+        ("Voorbeeld 0 B.V.", date(2026, 8, 3), date(2026, 8, 3)),
+        ("Hernoemd B.V.", date(2026, 9, 3), date(2026, 9, 3)),
+    ]
+    event = ListingEvent.objects.get(kind="renamed")
+    assert (event.old_name, event.new_name, event.format_only) == (
+        "Voorbeeld 0 B.V.",
+        "Hernoemd B.V.",
+        False,
+    )
+
+    serve(BASE, updated=date(2026, 10, 5))  # 10000002 is back, Nieuw B.V. gone
+    result = sync()
+
+    assert (result.counts.added, result.counts.removed) == (1, 1)
+    back = Listing.objects.get(company__kvk_number="10000002")
+    assert back.removed_on is None and back.first_listed == date(2026, 8, 3)
+    kinds = list(back.events.values_list("kind", flat=True))
+    assert kinds == ["added", "removed", "readded"]
+    # The old name is reused, not recorded twice.
+    renamed.refresh_from_db()
+    assert renamed.name == "Voorbeeld 0 B.V."
+    assert renamed.names.count() == 2
+    assert renamed.names.get(name_raw="Voorbeeld 0 B.V.").last_edition.published_on == date(
+        2026, 10, 5
+    )
+
+
+def test_a_change_of_quotes_or_entities_only_is_a_format_only_rename(register, serve):
+    rows = [*BASE, ('"AAE" Advanced Automated Equipment B.V.', "17037842")]
+    serve(rows, updated=date(2026, 8, 3))
+    sync()
+    rows[-1] = ('""AAE"" Advanced Automated Equipment B.V.', "17037842")
+    serve(rows, updated=date(2026, 9, 3))
+
+    result = sync()
+
+    assert (result.counts.renamed, result.counts.reformatted) == (0, 1)
+    event = ListingEvent.objects.get(kind="renamed")
+    assert event.format_only
+    listing = Listing.objects.get(company__kvk_number="17037842")
+    assert listing.name == '"AAE" Advanced Automated Equipment B.V.'  # display collapses ""
+
+
+def test_duplicate_rows_and_one_kvk_under_two_names_make_one_listing(register, serve):
+    rows = [
+        *BASE,
+        ("ITX Merken B.V.", "64755843"),
+        ("ITX Merken B.V.", "64755843"),
+        ("Centraal Planbureau", "52813150"),
+        ("Ministerie van Economische Zaken", "52813150"),
+    ]
+    serve(rows)
+
+    result = sync()
+
+    assert result.counts.added == 12
+    assert Listing.objects.filter(company__kvk_number="64755843").count() == 1
+    assert Edition.objects.get().row_count == 14
+    shared = Listing.objects.get(company__kvk_number="52813150")
+    assert set(shared.names.values_list("name", flat=True)) == {
+        "Centraal Planbureau",
+        "Ministerie van Economische Zaken",
+    }
+    assert shared.name == "Centraal Planbureau"  # the first on the page
+
+
+def test_rows_without_a_kvk_number_are_kept_and_tracked_by_name(register, serve):
+    many = numbered_rows(300)  # four rows in 13,000 lack a number; the gate wants 99 % with one
+    rows = [*many, ("JETRO Amsterdam", ""), ("Korea Trade Center, Amsterdam", "")]
+    serve(rows, updated=date(2026, 8, 3))
+    sync()
+    company = Company.objects.get(name="JETRO Amsterdam")
+    assert company.kvk_number == "" and company.key == "n-jetro-amsterdam"
+
+    serve([*many, ("Korea Trade Center, Amsterdam", "")], updated=date(2026, 9, 3))
+    result = sync()
+
+    assert result.counts.removed == 1
+    assert Listing.objects.get(company=company).removed_on == date(2026, 9, 3)
+    assert Listing.objects.get(company__name="Korea Trade Center, Amsterdam").removed_on is None
+
+
+# --- Gates: each refuses and changes nothing --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rows", "updated", "reason"),
+    [
+        (BASE[:2], date(2026, 11, 3), "only 2 rows"),
+        (numbered_rows(6), date(2026, 11, 3), "shrank by 40%"),
+        (numbered_rows(14), date(2026, 11, 3), "grew by 40%"),
+        (BASE, None, "no 'last updated' date"),
+        ([*BASE[:9], ("Zonder nummer", "")], date(2026, 11, 3), "carry a valid KvK number"),
+        (numbered_rows(11), date(2026, 9, 1), "older than the one we hold"),
+    ],
+    ids=["too-few-rows", "shrank", "grew", "no-date", "kvk-share", "older"],
+)
+def test_each_gate_refuses_a_suspicious_edition_and_leaves_the_data_untouched(
+    register, serve, rows, updated, reason
+):
+    serve(BASE)
+    sync()
+    before = table_sizes()
+    serve(rows, updated=updated)
+
+    result = sync()
+
+    assert result.status == "refused"
+    assert reason in result.message
+    assert table_sizes() == before
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert run.raw_gzip is not None  # kept for the admin to inspect
+    register.refresh_from_db()
+    assert not register.last_check_ok
+    assert "5 October 2026" in register.last_check_message
+
+
+def test_a_page_without_a_register_table_is_refused_with_the_reason(register, no_network):
+    no_network.add("GET", URL, body="<html><body><p>Maintenance</p></body></html>")
+
+    result = sync()
+
+    assert result.status == "refused"
+    assert "table" in result.message
+    assert table_sizes()["Edition"] == 0
+
+
+def test_force_accepts_what_the_gates_refuse(register, serve):
+    serve(BASE)
+    sync()
+    serve(numbered_rows(5), updated=date(2026, 11, 3))
+
+    result = sync(force=True)
+
+    assert result.status == "done"
+    assert result.counts.removed == 5
+
+
+def test_an_admin_can_accept_a_refused_run_without_fetching_again(register, serve, no_network):
+    serve(BASE)
+    sync()
+    serve(numbered_rows(5), updated=date(2026, 11, 3))
+    refused = sync()
+    no_network.remove("GET", URL)  # a second fetch would now fail
+
+    accepted = run_sync(
+        queue_acceptance(SyncRun.objects.get(pk=refused.run_id), now=timezone.now()).pk
+    )
+
+    assert accepted.status == "done"
+    assert Edition.objects.latest().published_on == date(2026, 11, 3)
+    assert SyncRun.objects.get(pk=accepted.run_id).accepted_from_id == refused.run_id
+
+
+def test_more_than_a_hundred_removals_are_stored_but_flagged(register, serve):
+    register.min_rows = 100
+    register.save()
+    serve(numbered_rows(500), updated=date(2026, 8, 3))
+    sync()
+    serve(numbered_rows(390), updated=date(2026, 9, 3))
+
+    result = sync()
+
+    assert result.status == "done" and result.counts.removed == 110
+    assert "110 companies left" in Edition.objects.latest().flagged
+
+
+def test_a_fetch_failure_is_recorded_and_the_last_good_data_stays(register, serve, no_network):
+    serve(BASE)
+    sync()
+    no_network.remove("GET", URL)
+    no_network.add("GET", URL, body=requests.ConnectionError("refused"))
+
+    result = sync()
+
+    assert result.status == "failed"
+    assert "could not fetch" in result.message
+    register.refresh_from_db()
+    assert not register.last_check_ok
+    assert "could not be reached" in register.last_check_message
+    assert Listing.objects.current().count() == 10
+
+
+def test_a_second_sync_while_one_holds_the_lock_reports_already_running(register, serve):
+    if connection.vendor != "postgresql":
+        pytest.skip("the sync lock is a PostgreSQL advisory lock; SQLite writes one at a time")
+    serve(BASE)
+    params = connection.get_connection_params()
+    with psycopg.connect(
+        **{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True
+    ) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [(_LOCK_NAMESPACE << 20) + register.pk])
+
+        result = sync()
+
+    assert result.status == "skipped"
+    assert "another sync" in result.message
+    assert table_sizes()["Edition"] == 0
+    assert sync().status == "done"  # released with the other session
+
+
+def test_progress_is_readable_while_running_and_final_afterwards(register, serve):
+    serve(BASE)
+    result = sync()
+    run = SyncRun.objects.get(pk=result.run_id)
+
+    assert read_progress(run) == {"rows_parsed": 10, "rows_written": run.rows_written}
+
+
+# --- Task and commands ---------------------------------------------------------------------------
+
+
+def test_the_task_runs_a_queued_sync_in_process(register, serve):
+    serve(BASE)
+    run = queue_sync(register="work", trigger="admin", now=timezone.now())
+
+    outcome = sync_register_task.apply(args=(run.pk,), throw=True)
+
+    assert outcome.get()["status"] == "done"
+    assert SyncRun.objects.get(pk=run.pk).status == "done"
+
+
+def test_the_scheduled_task_creates_its_own_run(register, serve):
+    serve(BASE)
+
+    outcome = sync_register_task.apply(kwargs={"register": "work"}, throw=True)
+
+    assert outcome.get()["status"] == "done"
+    assert SyncRun.objects.get().trigger == "schedule"
+
+
+def test_the_task_retries_on_fetch_errors_then_gives_up(register, no_network):
+    no_network.add("GET", URL, status=503)
+
+    outcome = sync_register_task.apply(kwargs={"register": "work"})
+
+    # In-process, Celery runs each retry at once: the first run and five retries, each recorded.
+    assert outcome.get()["status"] == "failed"
+    runs = SyncRun.objects.all()
+    assert runs.count() == 1 + (sync_register_task.max_retries or 0)
+    assert {run.status for run in runs} == {"failed"}
+    assert "503" in runs[0].message
+
+
+def test_sync_register_command_prints_one_line_and_fails_on_refusal(register, serve, capsys):
+    serve(BASE)
+    call_command("sync_register", "--register", "work")
+    out = capsys.readouterr().out
+    assert out.strip() == (
+        "work: stored edition of 5 October 2026, 10 rows: 10 added, 0 removed, 0 renamed, "
+        "0 unchanged"
+    )
+
+    serve(BASE[:2], updated=date(2026, 11, 3))
+    with pytest.raises(CommandError, match="refused: only 2 rows"):
+        call_command("sync_register")
+
+
+def test_sync_register_reads_a_saved_page_from_a_path(register, tmp_path, capsys):
+    page = tmp_path / "work.html"
+    page.write_text(register_page(BASE), encoding="utf-8")
+
+    call_command("sync_register", "--url", str(page))
+
+    assert "stored edition of 5 October 2026" in capsys.readouterr().out
+    assert Edition.objects.get().final_url.startswith("file:")
+
+
+def test_import_edition_takes_a_csv_with_a_given_date(register, tmp_path, capsys):
+    csv = tmp_path / "edition.csv"
+    csv.write_text(
+        "organisation,kvk_number\n" + "".join(f'"{name}",{kvk}\n' for name, kvk in BASE),
+        encoding="utf-8",
+    )
+
+    call_command("import_edition", "--register", "work", "--date", "2024-04-04", str(csv))
+
+    edition = Edition.objects.get()
+    assert (edition.published_on, edition.date_source, edition.raw_content_type) == (
+        date(2024, 4, 4),
+        "given",
+        "text/csv",
+    )
+    assert gzip.decompress(bytes(edition.raw_gzip)).startswith(b"organisation,kvk_number")
+
+
+def test_import_edition_rejects_a_bad_date_and_a_missing_file(register, tmp_path):
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("import_edition", "--date", "4 April", str(tmp_path / "x.csv"))
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("import_edition", "--date", "2024-04-04", str(tmp_path / "x.csv"))
