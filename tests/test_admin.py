@@ -1,0 +1,189 @@
+"""The admin's sync controls: staff only, POST with CSRF, a run page that follows progress."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from registry.models import Edition, Register, SyncRun
+from scraper.sync import queue_sync, run_sync
+from tests.pages import numbered_rows, register_page
+
+URL = "https://ind.example/en/public-register-work"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def register(db) -> Register:
+    register = Register.objects.get(slug="work")
+    register.url = URL
+    register.min_rows = 3
+    register.save()
+    return register
+
+
+@pytest.fixture
+def admin_client(db) -> Client:
+    user = User.objects.create_superuser("admin", "admin@example.org", "pw")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def csrf_post(client: Client, url: str, data: dict[str, str] | None = None):
+    page = client.get(reverse("admin:index"))
+    token = page.cookies["csrftoken"].value
+    return client.post(url, {**(data or {}), "csrfmiddlewaretoken": token})
+
+
+def serve(no_network, rows, *, updated=date(2026, 10, 5)):
+    no_network.remove("GET", URL)
+    no_network.add("GET", URL, body=register_page(rows, updated=updated))
+
+
+def test_resync_now_runs_a_sync_and_shows_its_outcome(
+    register, admin_client, no_network, django_capture_on_commit_callbacks
+):
+    serve(no_network, numbered_rows(10))
+    resync = reverse("admin:registry_register_resync", args=[register.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):  # the task is queued on commit
+        response = csrf_post(admin_client, resync)
+
+    run = SyncRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:registry_syncrun_change", args=[run.pk])
+    assert (run.trigger, run.status, run.added) == ("admin", "done", 10)
+    page = admin_client.get(response["Location"])
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "done: new edition stored" in text
+    assert 'data-field="added">10<' in text
+
+
+def test_the_register_page_offers_resync_as_a_post_form(register, admin_client):
+    page = admin_client.get(reverse("admin:registry_register_change", args=[register.pk]))
+
+    text = page.content.decode()
+    assert "Resync now" in text
+    assert 'method="post"' in text and "csrfmiddlewaretoken" in text
+
+
+def test_resync_refuses_get_and_a_post_without_csrf(register, admin_client):
+    resync = reverse("admin:registry_register_resync", args=[register.pk])
+
+    assert admin_client.get(resync).status_code == 405
+    assert admin_client.post(resync).status_code == 403  # no CSRF token
+    assert not SyncRun.objects.exists()
+
+
+def test_resync_needs_staff(register, client):
+    resync = reverse("admin:registry_register_resync", args=[register.pk])
+    User.objects.create_user("visitor", password="pw")
+    client.login(username="visitor", password="pw")
+
+    response = client.post(resync)
+
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert not SyncRun.objects.exists()
+
+
+def test_resync_needs_the_permission_to_change_registers(register):
+    user = User.objects.create_user("viewer", password="pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_register"))
+    client = Client()
+    client.force_login(user)
+
+    response = client.post(reverse("admin:registry_register_resync", args=[register.pk]))
+
+    assert response.status_code == 403
+    assert not SyncRun.objects.exists()
+
+
+def test_a_second_resync_while_one_is_queued_goes_to_the_open_run(register, admin_client):
+    open_run = queue_sync(register="work", trigger="admin", now=timezone.now())
+
+    response = csrf_post(
+        admin_client, reverse("admin:registry_register_resync", args=[register.pk])
+    )
+
+    assert response["Location"] == reverse("admin:registry_syncrun_change", args=[open_run.pk])
+    assert SyncRun.objects.count() == 1
+
+
+def test_the_status_endpoint_reports_progress_as_json(register, admin_client):
+    run = queue_sync(register="work", trigger="admin", now=timezone.now())
+    status_url = reverse("admin:registry_syncrun_status", args=[run.pk])
+
+    data = admin_client.get(status_url).json()
+
+    assert data["status"] == "queued"
+    assert data["finished"] is False
+    assert (data["rows_parsed"], data["rows_written"]) == (0, 0)
+    page = admin_client.get(reverse("admin:registry_syncrun_change", args=[run.pk]))
+    assert b'http-equiv="refresh"' in page.content  # follows the run without JavaScript too
+
+
+def test_a_refused_run_can_be_inspected_and_accepted_with_force(
+    register, admin_client, no_network, django_capture_on_commit_callbacks
+):
+    serve(no_network, numbered_rows(10))
+    run_sync(queue_sync(register="work", trigger="test", now=timezone.now()).pk)
+    serve(no_network, numbered_rows(5), updated=date(2026, 11, 3))
+    refused = run_sync(queue_sync(register="work", trigger="test", now=timezone.now()).pk)
+    assert refused.status == "refused"
+
+    page = admin_client.get(reverse("admin:registry_syncrun_change", args=[refused.run_id]))
+    text = page.content.decode()
+    assert "shrank by 50%" in text
+    assert "would add <strong>0</strong> and remove\n        <strong>5</strong>" in text
+    assert "Accept this edition (force)" in text
+    download = admin_client.get(reverse("admin:registry_syncrun_page", args=[refused.run_id]))
+    assert download.status_code == 200 and b"Voorbeeld 4 B.V." in download.content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = csrf_post(
+            admin_client, reverse("admin:registry_syncrun_accept", args=[refused.run_id])
+        )
+
+    accepted = SyncRun.objects.get(accepted_from_id=refused.run_id)
+    assert response["Location"] == reverse("admin:registry_syncrun_change", args=[accepted.pk])
+    assert (accepted.status, accepted.removed) == ("done", 5)
+    assert Edition.objects.latest().published_on == date(2026, 11, 3)
+
+
+def test_the_url_of_a_register_is_editable_in_the_admin(register, admin_client):
+    change = reverse("admin:registry_register_change", args=[register.pk])
+    new_url = "https://ind.nl/en/public-register-recognised-sponsors/moved-again"
+
+    response = csrf_post(
+        admin_client,
+        change,
+        {
+            "slug": "work",
+            "name": register.name,
+            "url": new_url,
+            "min_rows": "5000",
+            "max_change_percent": "30",
+        },
+    )
+
+    assert response.status_code == 302
+    register.refresh_from_db()
+    assert register.url == new_url
+
+
+def test_an_edition_page_can_be_downloaded_as_fetched(register, admin_client, no_network):
+    serve(no_network, numbered_rows(10))
+    run_sync(queue_sync(register="work", trigger="test", now=timezone.now()).pk)
+    edition = Edition.objects.get()
+
+    response = admin_client.get(reverse("admin:registry_edition_page", args=[edition.pk]))
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"<!doctype html>")
