@@ -1,0 +1,310 @@
+"""The public pages and their JSON twins. Reads go through ListingFilter and the QuerySets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from registry.context_processors import Freshness, served_register
+from registry.filters import ListingFilter, PageForm
+from registry.models import Edition, Listing, ListingEvent, Register
+from registry.querysets import ListingQuerySet
+
+PAGE_SIZE = 50  # the HTML page; the API's default too
+# A Company.key: the 8-digit KvK number, or "n-" and the folded name (registry.text.name_key).
+COMPANY_KEY = re.compile(r"[0-9]{8}|n-[0-9a-z-]{0,118}")
+JSON_PARAMS: dict[str, Any] = {"ensure_ascii": False}
+
+
+def search_queryset() -> ListingQuerySet:
+    return Listing.objects.of("work").for_listing()
+
+
+def page_link(params: QueryDict, number: int) -> str:
+    """A relative link to page `number` that keeps every other parameter of the request."""
+    params = params.copy()
+    params["page"] = str(number)
+    return f"?{params.urlencode()}"
+
+
+def page_links(request: HttpRequest, page: Page[Listing]) -> dict[str, str | None]:
+    params = request.GET.copy()
+    params.pop("page", None)
+    last = page.paginator.num_pages
+    return {
+        "first": page_link(params, 1) if page.number > 1 else None,
+        "previous": page_link(params, page.number - 1) if page.has_previous() else None,
+        "next": page_link(params, page.number + 1) if page.has_next() else None,
+        "last": page_link(params, last) if page.number < last else None,
+    }
+
+
+def listing_json(listing: Listing) -> dict[str, str | None]:
+    """One search result in the API: the only place that defines its shape."""
+    return {
+        "kvk": listing.company.kvk_number or None,
+        "name": listing.name,
+        "status": listing.status,
+        "first_listed": listing.first_listed.isoformat(),
+        "removed_on": listing.removed_on.isoformat() if listing.removed_on else None,
+        "url": reverse("registry:company", kwargs={"key": listing.company.key}),
+    }
+
+
+def json_errors(errors: dict[str, Any], *, status: int = 400) -> JsonResponse:
+    return JsonResponse({"errors": errors}, status=status, json_dumps_params=JSON_PARAMS)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """The register, searchable. Invalid parameters give the form back with its errors (200,
+    so htmx swaps the explanation in as the user types) and no results table."""
+    filterset = ListingFilter(request.GET, queryset=search_queryset())
+    page = links = None
+    if filterset.is_valid():
+        # get_page: a page out of range or not a number shows the last or the first page.
+        page = Paginator(filterset.qs, per_page=PAGE_SIZE).get_page(request.GET.get("page"))
+        links = page_links(request, page)
+    template = "registry/search.html"
+    # A history restore after a cache miss asks for the whole page, HX-Request or not.
+    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+        template += "#results"  # re-render the results, not the page
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "links": links,
+        "json_url": f"{reverse('registry:search-json')}?{params.urlencode()}".rstrip("?"),
+    }
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])  # a cache must not serve the partial as a page
+    return response
+
+
+@require_GET
+def search_json(request: HttpRequest) -> JsonResponse:
+    """The search as JSON: the same filters, `page` and `page_size`; a bad value is a 400."""
+    filterset = ListingFilter(request.GET, queryset=search_queryset())
+    paging = PageForm(request.GET)
+    filter_ok, paging_ok = filterset.is_valid(), paging.is_valid()  # both, to report all errors
+    if not (filter_ok and paging_ok):
+        return json_errors({**filterset.errors.get_json_data(), **paging.errors.get_json_data()})
+    paginator = Paginator(filterset.qs, per_page=paging.cleaned_data["page_size"] or PAGE_SIZE)
+    number = paging.cleaned_data["page"] or 1
+    if number > paginator.num_pages:
+        last = paginator.num_pages
+        message = f"Page {number} does not exist: the last page is {last}."
+        return json_errors({"page": [{"message": message, "code": "out_of_range"}]})
+    page = paginator.page(number)
+    params = request.GET.copy()
+    params.pop("page", None)
+    freshness = Freshness.of(served_register(request))
+    data = {
+        "count": paginator.count,
+        "results": [listing_json(listing) for listing in page],
+        "next": (
+            request.build_absolute_uri(page_link(params, number + 1)) if page.has_next() else None
+        ),
+        "previous": (
+            request.build_absolute_uri(page_link(params, number - 1))
+            if page.has_previous()
+            else None
+        ),
+        "edition": freshness.as_json(),
+        "source": freshness.credit,
+    }
+    return JsonResponse(data, json_dumps_params=JSON_PARAMS)
+
+
+# --- A company ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NameRecord:
+    name: str
+    name_as_published: str
+    first_edition: date
+    last_edition: date
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    kind: str
+    label: str
+    edition: date
+    old_name: str
+    new_name: str
+    format_only: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyRecord:
+    """Everything a company page states; its JSON is this record serialised, nothing more."""
+
+    listing: Listing
+    names: list[NameRecord]
+    current_names: list[str]  # two for a KvK listed under two names at once
+    events: list[EventRecord]
+    maybe_listed_earlier: bool  # first seen in our first stored edition
+    freshness: Freshness
+
+    @property
+    def kvk(self) -> str:
+        return self.listing.company.kvk_number
+
+    @property
+    def key(self) -> str:
+        return self.listing.company.key
+
+    @property
+    def url(self) -> str:
+        return reverse("registry:company", kwargs={"key": self.key})
+
+    @property
+    def json_url(self) -> str:
+        return reverse("registry:company-json", kwargs={"key": self.key})
+
+    def as_json(self) -> dict[str, object]:
+        listing = self.listing
+        return {
+            "kvk": self.kvk or None,
+            "key": self.key,
+            "name": listing.name,
+            "status": listing.status,
+            "first_listed": listing.first_listed.isoformat(),
+            "removed_on": listing.removed_on.isoformat() if listing.removed_on else None,
+            "url": self.url,
+            "names": [
+                {
+                    "name": n.name,
+                    "name_as_published": n.name_as_published,
+                    "first_edition": n.first_edition.isoformat(),
+                    "last_edition": n.last_edition.isoformat(),
+                    "current": n.current,
+                }
+                for n in self.names
+            ],
+            "events": [
+                {
+                    "kind": e.kind,
+                    "edition": e.edition.isoformat(),
+                    "old_name": e.old_name or None,
+                    "new_name": e.new_name or None,
+                    "format_only": e.format_only,
+                }
+                for e in self.events
+            ],
+            "edition": self.freshness.as_json(),
+            "source": self.freshness.credit,
+        }
+
+
+def canonical_key(key: str) -> str:
+    """The Company.key a pasted number means: 9 digits zero-padded (as in the June 2025
+    edition) lose the leading zero, 7 digits (a spreadsheet ate the zero) regain it."""
+    if len(key) == 9 and key.startswith("0") and key.isascii() and key.isdigit():
+        return key[1:]
+    if len(key) == 7 and key.isascii() and key.isdigit():
+        return "0" + key
+    return key
+
+
+def event_label(event: ListingEvent) -> str:
+    if event.kind == ListingEvent.Kind.ADDED:
+        return "Added to the register"
+    if event.kind == ListingEvent.Kind.REMOVED:
+        return "No longer listed"
+    if event.kind == ListingEvent.Kind.READDED:
+        return "Listed again"
+    if event.format_only:
+        return "Name reformatted (formatting only: quotes, spaces or entities)"
+    return "Renamed"
+
+
+def load_company(key: str, *, register: Register | None) -> CompanyRecord | None:
+    """The company page's data, for the page and its JSON alike; None if the key is unknown."""
+    if not COMPANY_KEY.fullmatch(key):
+        return None  # not a key we could hold; no query (and no NUL byte reaches PostgreSQL)
+    listing = Listing.objects.of("work").with_history().filter(company__key=key).first()
+    if listing is None:
+        return None
+    names = list(listing.names.all())
+    # The names of the latest edition the listing appeared in; for a listed company that is
+    # the current edition, and a KvK listed under two names at once has two of them.
+    latest = (
+        max((n.last_edition.published_on, n.last_edition_id) for n in names)[1] if names else None
+    )
+    name_records = [
+        NameRecord(
+            name=n.name,
+            name_as_published=n.name_raw,
+            first_edition=n.first_edition.published_on,
+            last_edition=n.last_edition.published_on,
+            current=listing.is_listed and n.last_edition_id == latest,
+        )
+        for n in names
+    ]
+    last_names = [n.name for n in names if n.last_edition_id == latest] or [listing.name]
+    first_stored = Edition.objects.of("work").earliest_date()
+    return CompanyRecord(
+        listing=listing,
+        names=name_records,
+        current_names=last_names,
+        events=[
+            EventRecord(
+                kind=e.kind,
+                label=event_label(e),
+                edition=e.edition.published_on,
+                old_name=e.old_name,
+                new_name=e.new_name,
+                format_only=e.format_only,
+            )
+            for e in listing.events.all()
+        ],
+        maybe_listed_earlier=first_stored is not None and listing.first_listed <= first_stored,
+        freshness=Freshness.of(register),
+    )
+
+
+def not_found(request: HttpRequest, key: str) -> HttpResponse:
+    """A friendly 404 that offers the search, prefilled when the key was a KvK number."""
+    shown = key if COMPANY_KEY.fullmatch(key) else ""
+    search_url = reverse("registry:search")
+    if shown.isdigit():
+        search_url += "?" + urlencode({"q": shown, "status": "all"})
+    return render(request, "404.html", {"missing_key": shown, "search_url": search_url}, status=404)
+
+
+@require_GET
+def company(request: HttpRequest, key: str) -> HttpResponse:
+    canonical = canonical_key(key)
+    if canonical != key:
+        return redirect("registry:company", key=canonical, permanent=True)
+    record = load_company(key, register=served_register(request))
+    if record is None:
+        return not_found(request, key)
+    return render(request, "registry/company.html", {"company": record})
+
+
+@require_GET
+def company_json(request: HttpRequest, key: str) -> HttpResponse:
+    canonical = canonical_key(key)
+    if canonical != key:
+        return redirect("registry:company-json", key=canonical, permanent=True)
+    record = load_company(key, register=served_register(request))
+    if record is None:
+        message = "No company with this key (KvK number) is in the register."
+        return json_errors({"key": [{"message": message, "code": "not_found"}]}, status=404)
+    return JsonResponse(record.as_json(), json_dumps_params=JSON_PARAMS)
