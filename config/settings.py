@@ -152,7 +152,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request when it is missing
 WHITENOISE_AUTOREFRESH = DEBUG  # serve edits to static files without collectstatic locally
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, opted into now
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -21,12 +21,6 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
     current register A-Z. A value outside the choices is a validation error, never ignored.
     """
 
-    q = django_filters.CharFilter(
-        method="filter_q",
-        max_length=200,  # the longest name in the register is about 100 characters
-        label="Company name or KvK number",
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-    )
     status = django_filters.ChoiceFilter(
         method="filter_status",
         choices=[
@@ -45,9 +39,20 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
         label="Listed since",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    # After status and listed_since: search ranks candidates among what those leave.
+    q = django_filters.CharFilter(
+        method="filter_q",
+        max_length=200,  # the longest name in the register is about 100 characters
+        label="Company name or KvK number",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
     sort = django_filters.ChoiceFilter(
         method="filter_sort",
-        choices=[("name", "Name, A to Z"), ("newest", "Newest first")],
+        choices=[
+            ("relevance", "Best match"),
+            ("name", "Name, A to Z"),
+            ("newest", "Newest first"),
+        ],
         empty_label=None,
         initial="name",
         label="Sort by",
@@ -55,13 +60,15 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
 
     class Meta:
         model = Listing
-        fields = ["q", "status", "listed_since", "sort"]
+        fields = ["status", "listed_since", "q", "sort"]
 
     def __init__(self, data: QueryDict | None = None, *args: Any, **kwargs: Any) -> None:
         # A parameter left out (or left empty) takes its declared default, so the form shows
         # what the results are filtered by (django-filter's documented recipe for defaults).
         if data is not None:
             data = data.copy()
+            if data.get("q", "").strip() and not data.get("sort"):
+                data["sort"] = "relevance"  # a search is ordered by how well it matches
             for name, declared in self.base_filters.items():
                 initial = declared.extra.get("initial")
                 if initial is not None and not data.get(name):
@@ -81,6 +88,8 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
     def filter_sort(self, queryset: ListingQuerySet, name: str, value: str) -> ListingQuerySet:
         if value == "newest":
             return queryset.newest_first()
+        if value == "relevance":
+            return queryset.by_relevance()
         return queryset.by_name()
 
 

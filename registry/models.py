@@ -215,6 +215,9 @@ class ListingName(models.Model):
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="names")
     name_raw = models.CharField(max_length=300, help_text="Exactly as published.")
     name = models.CharField(max_length=300, help_text="Display form.")
+    # Folded, legal forms dropped (registry.text.search_text), kept in Python at write time so
+    # it can carry a trigram index (unaccent is not immutable). Migration 0003 adds the index.
+    search_text = models.CharField(max_length=300, default="")
     first_edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="+")
     last_edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="+")
 

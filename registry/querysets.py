@@ -63,13 +63,42 @@ class ListingQuerySet(models.QuerySet["Listing"]):
         )
 
     def search(self, text: str) -> ListingQuerySet:
-        text = text.strip()
-        digits = text.replace(" ", "")
-        if digits.isdigit() and 1 <= len(digits) <= 9:
-            # People paste KvK numbers into the search box, sometimes zero-padded to nine digits.
-            if len(digits) == 9 and digits.startswith("0"):
-                digits = digits[1:]
-            if len(digits) == 8:
-                return self.filter(company__kvk_number=digits)
-            return self.filter(company__kvk_number__startswith=digits)
-        return self.filter(names__name__icontains=text).distinct()
+        """The listings `text` may mean, annotated with `relevance`, `verdict`, `matched_on`
+        and `matched_name` (registry.search), best first. Apply other filters first: the
+        candidates are ranked among the listings of this queryset."""
+        from registry.search import rank  # search imports the models, which import this
+
+        matches = rank(self, text)
+        if not matches:
+            return self.none().annotate(
+                relevance=models.Value(0.0),
+                verdict=models.Value(""),
+                matched_on=models.Value(""),
+                matched_name=models.Value(""),
+            )
+
+        def per_match(attribute: str, output: models.Field) -> models.Case:  # type: ignore[type-arg]
+            return models.Case(
+                *(
+                    models.When(pk=m.listing_id, then=models.Value(getattr(m, attribute)))
+                    for m in matches
+                ),
+                output_field=output,
+            )
+
+        return (
+            self.filter(pk__in=[m.listing_id for m in matches])
+            .annotate(
+                relevance=per_match("score", models.FloatField()),
+                verdict=per_match("verdict", models.CharField()),
+                matched_on=per_match("matched_on", models.CharField()),
+                matched_name=per_match("matched_name", models.CharField()),
+            )
+            .order_by(models.F("relevance").desc(), "sort_name", "pk")
+        )
+
+    def by_relevance(self) -> ListingQuerySet:
+        """Best match first, after search(); A-Z where there is no search."""
+        if "relevance" in self.query.annotations:
+            return self.order_by(models.F("relevance").desc(), "sort_name", "pk")
+        return self.by_name()

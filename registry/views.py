@@ -19,6 +19,7 @@ from registry.context_processors import Freshness, served_register
 from registry.filters import ListingFilter, PageForm
 from registry.models import Edition, Listing, ListingEvent, Register
 from registry.querysets import ListingQuerySet
+from registry.search import nearest
 
 PAGE_SIZE = 50  # the HTML page; the API's default too
 # A Company.key: the 8-digit KvK number, or "n-" and the folded name (registry.text.name_key).
@@ -49,8 +50,11 @@ def page_links(request: HttpRequest, page: Page[Listing]) -> dict[str, str | Non
     }
 
 
-def listing_json(listing: Listing) -> dict[str, str | None]:
-    """One search result in the API: the only place that defines its shape."""
+def listing_json(listing: Listing) -> dict[str, str | float | None]:
+    """One search result in the API: the only place that defines its shape. `verdict`,
+    `score` and `matched_on` say how well it matches the query; null without a query."""
+    # Annotations from ListingQuerySet.search(); absent when there is no query.
+    verdict, score = getattr(listing, "verdict", None), getattr(listing, "relevance", None)
     return {
         "kvk": listing.company.kvk_number or None,
         "name": listing.name,
@@ -58,6 +62,10 @@ def listing_json(listing: Listing) -> dict[str, str | None]:
         "first_listed": listing.first_listed.isoformat(),
         "removed_on": listing.removed_on.isoformat() if listing.removed_on else None,
         "url": reverse("registry:company", kwargs={"key": listing.company.key}),
+        "verdict": verdict,
+        "score": score,
+        "matched_on": getattr(listing, "matched_on", None),
+        "matched_name": getattr(listing, "matched_name", None),
     }
 
 
@@ -71,10 +79,12 @@ def search(request: HttpRequest) -> HttpResponse:
     so htmx swaps the explanation in as the user types) and no results table."""
     filterset = ListingFilter(request.GET, queryset=search_queryset())
     page = links = None
+    closest: list[Listing] = []
     if filterset.is_valid():
         # get_page: a page out of range or not a number shows the last or the first page.
         page = Paginator(filterset.qs, per_page=PAGE_SIZE).get_page(request.GET.get("page"))
         links = page_links(request, page)
+        closest = nearest_for(filterset, page)
     template = "registry/search.html"
     # A history restore after a cache miss asks for the whole page, HX-Request or not.
     if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
@@ -85,6 +95,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "filterset": filterset,
         "page": page,
         "links": links,
+        "query": filterset.form.cleaned_data.get("q", "") if filterset.is_valid() else "",
+        "nearest": closest,
         "json_url": f"{reverse('registry:search-json')}?{params.urlencode()}".rstrip("?"),
     }
     response = render(request, template, context)
@@ -124,7 +136,21 @@ def search_json(request: HttpRequest) -> JsonResponse:
         "edition": freshness.as_json(),
         "source": freshness.credit,
     }
+    if filterset.form.cleaned_data.get("q") and not paginator.count:
+        on = freshness.published_on.isoformat() if freshness.published_on else None
+        data["no_match"] = {
+            "message": f"Not on the register as of {on}" if on else "No edition loaded yet",
+            "nearest": [listing_json(listing) for listing in nearest_for(filterset, page)],
+        }
     return JsonResponse(data, json_dumps_params=JSON_PARAMS)
+
+
+def nearest_for(filterset: ListingFilter, page: Page[Listing]) -> list[Listing]:
+    """Names to offer when a search found nothing good enough (one extra query, then only)."""
+    text = filterset.form.cleaned_data.get("q") or ""
+    if not text or page.paginator.count:
+        return []
+    return nearest(search_queryset().current(), text)
 
 
 # --- A company ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.db import transaction
+from django.db import models, transaction
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -51,6 +51,8 @@ class RegisterAdmin(admin.ModelAdmin[Register]):
     ]
     fields = ["slug", "name", "url", "min_rows", "max_change_percent", *readonly_fields]
     change_form_template = "admin/register_change_form.html"
+    # A URL typed without a scheme is the IND's https page (Django 6's default, asked for now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_urls(self) -> list[URLPattern]:
         resync = self.admin_site.admin_view(self.resync_view)

@@ -33,7 +33,7 @@ from registry.models import (
     Register,
     SyncRun,
 )
-from registry.text import name_key, sort_key
+from registry.text import name_key, search_text, sort_key
 from scraper.fetch import FetchError, FetchResult, fetch_page
 from scraper.parse import (
     PARSER_VERSION,
@@ -507,6 +507,7 @@ def apply_edition(
                         listing_id=listing_id,
                         name_raw=name_raw,
                         name=display,
+                        search_text=search_text(display),
                         first_edition=edition,
                         last_edition=edition,
                     )

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from itertools import count
 
 from registry.models import Company, Edition, Listing, ListingEvent, ListingName, Register
-from registry.text import sort_key
+from registry.text import search_text, sort_key
 
 _serial = count(1)
 
@@ -76,12 +76,18 @@ def make_listing(
     history = [*former, (name, edition)]
     for (old, start), (_new, end) in zip(history, history[1:], strict=False):
         ListingName.objects.create(
-            listing=listing, name_raw=old, name=old, first_edition=start, last_edition=end
+            listing=listing,
+            name_raw=old,
+            name=old,
+            search_text=search_text(old),
+            first_edition=start,
+            last_edition=end,
         )
     ListingName.objects.create(
         listing=listing,
         name_raw=name,
         name=name,
+        search_text=search_text(name),
         first_edition=history[-1][1],
         last_edition=edition,
     )
@@ -114,6 +120,7 @@ def rename_listing(
         listing=listing,
         name_raw=new_name,
         name=new_name,
+        search_text=search_text(new_name),
         first_edition=edition,
         last_edition=edition,
     )
@@ -127,5 +134,10 @@ def rename_listing(
 def add_name(listing: Listing, name: str, *, edition: Edition) -> ListingName:
     """A second row for the same KvK in `edition`: one company listed under two names at once."""
     return ListingName.objects.create(
-        listing=listing, name_raw=name, name=name, first_edition=edition, last_edition=edition
+        listing=listing,
+        name_raw=name,
+        name=name,
+        search_text=search_text(name),
+        first_edition=edition,
+        last_edition=edition,
     )

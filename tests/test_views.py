@@ -212,6 +212,10 @@ def test_search_json_has_the_documented_shape(client, editions):
                 "first_listed": "2026-07-01",
                 "removed_on": None,
                 "url": "/company/01234567/",
+                "verdict": None,
+                "score": None,
+                "matched_on": None,
+                "matched_name": None,
             },
             {
                 "kvk": "07654321",
@@ -220,6 +224,10 @@ def test_search_json_has_the_documented_shape(client, editions):
                 "first_listed": "2026-07-01",
                 "removed_on": "2026-08-03",
                 "url": "/company/07654321/",
+                "verdict": None,
+                "score": None,
+                "matched_on": None,
+                "matched_name": None,
             },
         ],
         "next": None,
@@ -626,24 +634,25 @@ def test_without_an_edition_the_pages_say_so(client):
 
 
 @pytest.mark.parametrize("rows", [30, 60])
-def test_search_page_costs_three_queries_however_many_rows(
+def test_a_search_costs_four_queries_however_many_rows(
     client, editions, django_assert_num_queries, rows
 ):
     make_listings(rows, edition=editions[2])
 
-    # The register and its edition (header), the count, one page of listings with companies.
-    with django_assert_num_queries(3):
+    # The register and its edition (header), the ranked candidate names, the count, one page
+    # of listings with companies.
+    with django_assert_num_queries(4):
         response = client.get(SEARCH, {"q": "bakkerij", "status": "all"})
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("rows", [30, 60])
-def test_search_json_costs_three_queries_however_many_rows(
+def test_search_json_costs_four_queries_however_many_rows(
     client, editions, django_assert_num_queries, rows
 ):
     make_listings(rows, edition=editions[2])
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):  # as the page: header, candidates, count, one page
         response = client.get(SEARCH_JSON, {"q": "bakkerij", "page_size": "100"})
     assert response.json()["count"] == rows
 
@@ -669,3 +678,14 @@ def test_company_page_costs_five_queries_however_long_its_history(
     assert response.status_code == 200
     with django_assert_num_queries(5):
         client.get(company_json_url("12345678"))
+
+
+@pytest.mark.parametrize("rows", [30, 60])
+def test_browsing_without_a_query_costs_three_queries(
+    client, editions, django_assert_num_queries, rows
+):
+    make_listings(rows, edition=editions[2])
+
+    with django_assert_num_queries(3):  # header's register, the count, one page
+        response = client.get(SEARCH, {"status": "all"})
+    assert response.status_code == 200

@@ -16,6 +16,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,7 @@ class Command(BaseCommand):
 
         config = setup_databases(verbosity=0, interactive=False, keepdb=False)
         try:
-            out(f"database: {connection.vendor} {connection.Database.__name__}")
+            out(f"database: {connection.vendor} {connection.display_name}")
             self._syncs(rows, page)
             self._searches(options["requests"])
         finally:
@@ -156,10 +157,7 @@ class Command(BaseCommand):
                 first = client.get(url, params)  # also warms caches
                 if first.status_code != 200:
                     raise CommandError(f"{url} {params} answered {first.status_code}")
-                times = [
-                    t * 1000
-                    for t in timed(lambda u=url, p=params: client.get(u, p), repeat=requests)
-                ]
+                times = [t * 1000 for t in timed(partial(client.get, url, params), repeat=requests)]
                 out(
                     f"{name.split(':')[1]:<12} {label:<18} p50 {pct(times, 0.5):6.1f} ms  "
                     f"p95 {pct(times, 0.95):6.1f} ms"
