@@ -191,10 +191,19 @@ class Listing(models.Model):
             models.UniqueConstraint(fields=["register", "company"], name="listing_one_per_register")
         ]
         indexes = [
-            # Serves the default listing: current entries of a register, A-Z.
-            models.Index(fields=["register", "removed_on", "sort_name"], name="listing_az"),
+            # Serve the A-Z pages (pk breaks ties): current entries, the default, through a
+            # partial index (PostgreSQL does not order by a column after an IS NULL
+            # condition), and all or removed entries through the full one.
+            models.Index(
+                fields=["register", "sort_name", "id"],
+                condition=models.Q(removed_on__isnull=True),
+                name="listing_current_az",
+            ),
+            models.Index(fields=["register", "sort_name", "id"], name="listing_az"),
             # Serves "newest first" and the "listed since" filter.
-            models.Index(fields=["register", "first_listed"], name="listing_first_listed"),
+            models.Index(
+                fields=["register", "-first_listed", "sort_name", "id"], name="listing_newest"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -29,7 +29,13 @@ class CompanyQuerySet(models.QuerySet["Company"]):
 
 class ListingQuerySet(models.QuerySet["Listing"]):
     def of(self, register_slug: str) -> ListingQuerySet:
-        return self.filter(register__slug=register_slug)
+        # The register's id as a scalar subquery, not a join on its slug: PostgreSQL then
+        # knows it before planning the scan and can walk the (register, removed_on, sort_name)
+        # index for the page instead of sorting the whole register.
+        from registry.models import Register  # the models import this module
+
+        register_id = Register.objects.filter(slug=register_slug).values("pk")[:1]
+        return self.filter(register_id=models.Subquery(register_id))
 
     def current(self) -> ListingQuerySet:
         return self.filter(removed_on__isnull=True)
