@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry.models import Edition, Register, SyncRun
-from scraper.sync import queue_sync, run_sync
+from scraper.sync import get_register, queue_sync, run_sync
 from tests.pages import numbered_rows, register_page
 
 URL = "https://ind.example/en/public-register-work"
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def register(db) -> Register:
-    register = Register.objects.get(slug="work")
+    register = get_register("work")
     register.url = URL
     register.min_rows = 3
     register.save()
