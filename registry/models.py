@@ -151,20 +151,107 @@ class SyncRun(models.Model):
         return self.status in self.FINISHED
 
 
+class Source(models.TextChoices):
+    """Where an enriched value came from: one KvK product each, shown beside the value."""
+
+    BASISPROFIEL = "kvk_basisprofiel", "KvK Basisprofiel"
+    ZOEKEN = "kvk_zoeken", "KvK Zoeken"
+    OPENDATA = "kvk_opendata", "KvK open data (BV/NV)"
+
+
 class Company(models.Model):
-    """An organisation as the register identifies it: by KvK number, else by a name key."""
+    """An organisation as the register identifies it: by KvK number, else by a name key.
+
+    Sector and city (scraper/enrich.py writes them, `re_derive()` rebuilds them from the stored
+    ProviderResponse rows) are plain columns here, not a separate table, so a facet count is one
+    GROUP BY over the listings joined to their company. "" means "not known (yet)": one way to
+    say unknown, and facets count it as such. The enrichment queue lives in the `enrich_*`
+    columns: the database is the queue, so a restart resumes where it stopped.
+
+    Indexes and the queries they serve:
+
+    * `company_kvk`: the KvK prefix search (a KvK pasted into the search box).
+    * `company_sector`: sector facets and filters, `sector_section = 'K'` and
+      `sector_section = 'K' AND sector_division = '62'`, and the GROUP BY of their counts.
+    * `company_place`: the province filter and facet (`province = 'Utrecht'`) and cities within a
+      province (`GROUP BY province, city`).
+    * `company_city`: the city filter (`city IN ("'s-Gravenhage")`) and its counts.
+    * `company_municipality`: the municipality filter (Hoofddorp and Schiphol under
+      Haarlemmermeer).
+    * `company_enrich_due`: the enrichment queue, `enrich_after <= now` ordered by priority.
+    """
+
+    class EnrichStatus(models.TextChoices):
+        PENDING = "pending", "waiting"
+        DONE = "done", "enriched"
+        NOT_FOUND = "not_found", "not found in any source"
+        FAILED = "failed", "failed, will retry"
+
+    class EnrichPriority(models.IntegerChoices):
+        NEW = 0, "new in the latest edition"
+        FIRST = 1, "never enriched"
+        REFRESH = 2, "refresh"
 
     key = models.CharField(max_length=120, unique=True, help_text="KvK number, or n-<name>.")
     kvk_number = models.CharField(max_length=8, blank=True)  # "" for rows without a KvK number
     name = models.CharField(max_length=300, help_text="Current display name.")
+
+    # --- Sector: the main SBI activity, by source precedence KvK API > open data.
+    sector_section = models.CharField(
+        max_length=1, blank=True, help_text="SBI 2025 section letter (registry.sbi)."
+    )
+    sector_division = models.CharField(max_length=2, blank=True, help_text="SBI division.")
+    sbi_code = models.CharField(max_length=5, blank=True, help_text="Main activity as registered.")
+    sbi_version = models.CharField(max_length=4, blank=True, help_text="2025 or 2008.")
+    sector_source = models.CharField(max_length=20, choices=Source.choices, blank=True)
+    sector_fetched_at = models.DateTimeField(null=True, blank=True)
+    # Every activity of the sector's source, main first: [{code, description, main}], where
+    # description is the KvK's own text ("" from the open data).
+    activities = models.JSONField(default=list, blank=True)
+    legal_form = models.CharField(max_length=100, blank=True)
+
+    # --- Place: the head office's official BAG name (KvK API only), CBS municipality/province.
+    city = models.CharField(max_length=100, blank=True, help_text="Official place ('s-Gravenhage).")
+    municipality = models.CharField(max_length=100, blank=True)
+    province = models.CharField(max_length=50, blank=True)
+    country = models.CharField(
+        max_length=100, blank=True, help_text="Only for a head office abroad."
+    )
+    region = models.CharField(
+        max_length=100, blank=True, help_text="Open data postcode area: a region, not a city."
+    )
+    city_source = models.CharField(max_length=20, choices=Source.choices, blank=True)
+    city_fetched_at = models.DateTimeField(null=True, blank=True)
+
+    # --- The enrichment queue (style.md, guideline 5). enrich_after NULL: never tried, due now.
+    enrich_status = models.CharField(
+        max_length=10, choices=EnrichStatus.choices, default=EnrichStatus.PENDING
+    )
+    enrich_priority = models.PositiveSmallIntegerField(
+        choices=EnrichPriority.choices, default=EnrichPriority.FIRST
+    )
+    enrich_after = models.DateTimeField(
+        null=True, blank=True, help_text="Due from then on; also the claim's compare-and-set key."
+    )
+    enrich_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Failures in a row; sets the back-off."
+    )
+    enrich_error = models.CharField(
+        max_length=200, blank=True, help_text="Why the last attempt failed, short (groupable)."
+    )
+    enriched_at = models.DateTimeField(null=True, blank=True, help_text="Last attempt that ended.")
 
     objects = CompanyQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "companies"
         indexes = [
-            # Serves the KvK prefix search (a KvK pasted into the search box).
             models.Index(fields=["kvk_number"], name="company_kvk"),
+            models.Index(fields=["sector_section", "sector_division"], name="company_sector"),
+            models.Index(fields=["province", "city"], name="company_place"),
+            models.Index(fields=["city"], name="company_city"),
+            models.Index(fields=["municipality"], name="company_municipality"),
+            models.Index(fields=["enrich_priority", "enrich_after"], name="company_enrich_due"),
         ]
 
     def __str__(self) -> str:
@@ -270,3 +357,124 @@ class ListingEvent(models.Model):
     @property
     def published_on(self) -> date:
         return self.edition.published_on
+
+
+# --- Enrichment: raw responses, runs, the pause switch and the reference tables ----------------
+
+
+class ProviderResponse(models.Model):
+    """One answer of a KvK source about one KvK number, kept so values can be re-derived.
+
+    Keyed by KvK number, not by company: the answer is about the KvK registration, and it
+    outlives a company row. Street-level address fields are removed before storing (we only
+    use the place), and shielded addresses lose their postcode too (scraper.kvk.redact).
+    """
+
+    class Status(models.TextChoices):
+        OK = "ok", "ok"
+        NOT_FOUND = "not_found", "not found"
+        ERROR = "error", "error"
+
+    kvk_number = models.CharField(max_length=8)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    fetched_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)  # None: no answer
+    body = models.JSONField(null=True, blank=True)  # None: no (JSON) body
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-fetched_at", "-pk"]
+        indexes = [
+            # Serves re_derive(): the latest answer of each source for a KvK number.
+            models.Index(fields=["kvk_number", "source", "-fetched_at"], name="response_latest"),
+            # Serves the admin's per-source counts and "last calls".
+            models.Index(fields=["source", "status", "fetched_at"], name="response_by_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.kvk_number} {self.status} ({self.fetched_at:%Y-%m-%d})"
+
+
+class EnrichmentRun(models.Model):
+    """One pass of the enrichment batch: who started it, for which provider, what it did."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "running"
+        DONE = "done", "done"
+        STOPPED = "stopped", "stopped early"
+        SKIPPED = "skipped", "skipped"
+
+    provider = models.CharField(max_length=20)  # "kvk" or "opendata"
+    trigger = models.CharField(max_length=20, default="schedule")  # schedule, admin, command
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    processed = models.PositiveIntegerField(default=0)
+    found = models.PositiveIntegerField(default=0)
+    not_found = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    calls = models.PositiveIntegerField(default=0, help_text="HTTP requests made.")
+    message = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"enrichment {self.provider} #{self.pk} ({self.status})"
+
+
+class EnrichmentControl(models.Model):
+    """The admin's pause switch for enrichment: one row (pk 1), read at the start of every run
+    and between employers, so a pause takes effect without a release or a restart."""
+
+    paused = models.BooleanField(default=False)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    changed_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "enrichment"
+        verbose_name_plural = "enrichment"
+
+    def __str__(self) -> str:
+        return "enrichment paused" if self.paused else "enrichment running"
+
+    @classmethod
+    def get(cls) -> EnrichmentControl:
+        control, _ = cls.objects.get_or_create(pk=1)
+        return control
+
+
+class SbiCode(models.Model):
+    """An SBI 2025 code with its titles (manage.py load_sbi_titles). Sections and divisions are
+    in registry.sbi; this table adds the 5-digit titles and may be empty."""
+
+    code = models.CharField(max_length=5, unique=True)  # "62100"; a section letter or 2-5 digits
+    parent = models.CharField(max_length=5, blank=True)
+    level = models.PositiveSmallIntegerField()
+    title_nl = models.CharField(max_length=400)
+    title_en = models.CharField(max_length=400)
+    section = models.CharField(max_length=1)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "SBI code"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title_en}"
+
+
+class Place(models.Model):
+    """A Dutch woonplaats with its municipality and province (CBS 86312NED; manage.py
+    load_places). A name may occur in several municipalities: there is no unique key on it."""
+
+    place = models.CharField(max_length=100)
+    municipality = models.CharField(max_length=100)
+    province = models.CharField(max_length=50)
+
+    class Meta:
+        ordering = ["place", "municipality"]
+        constraints = [models.UniqueConstraint(fields=["place", "municipality"], name="place_once")]
+
+    def __str__(self) -> str:
+        return f"{self.place} ({self.municipality}, {self.province})"
