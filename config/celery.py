@@ -28,4 +28,11 @@ def _schedule(sender: Celery, **_: object) -> None:
             "kwargs": {"register": "work", "trigger": "schedule"},
             "options": {"expires": 6 * 60 * 60},  # a missed morning is not worth a late run
         },
+        # Every 10 minutes: a run paces itself (KVK_*_RATE_PER_MINUTE) and stops within
+        # ENRICH_RUN_SECONDS; one still queued at the next slot is dropped, not stacked.
+        "enrich-sponsors": {
+            "task": "scraper.tasks.enrich_sponsors_task",
+            "schedule": 10 * 60,
+            "options": {"expires": 9 * 60},
+        },
     }

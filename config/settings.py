@@ -142,6 +142,30 @@ FETCH_USER_AGENT = os.environ.get(
     "erkend/0.1 (register of recognised sponsors; +https://github.com/erkend; admin@example.org)",
 )
 
+# --- Sector and city: KvK enrichment (scraper/enrich.py; README "Sector and city") ----------
+# The paid KvK API (Basisprofiel + Zoeken). Empty key: the provider is off and only the free
+# open data (B.V. and N.V. only) is asked.
+KVK_API_KEY = os.environ.get("KVK_API_KEY", "")
+KVK_API_URL = os.environ.get("KVK_API_URL", "https://api.kvk.nl/api")  # test: .../test/api
+KVK_OPENDATA_URL = os.environ.get("KVK_OPENDATA_URL", "https://opendata.kvk.nl/api/v1/hvds")
+KVK_OPENDATA_KEY = os.environ.get("KVK_OPENDATA_KEY", "")  # optional; sent as `apikey` if set
+# Calls per minute per provider, across all workers (one run per provider holds a lock). The
+# KvK allows 100 a second; the open data about one a minute per IP.
+KVK_API_RATE_PER_MINUTE = env_int("KVK_API_RATE_PER_MINUTE", default=300)
+KVK_OPENDATA_RATE_PER_MINUTE = env_int("KVK_OPENDATA_RATE_PER_MINUTE", default=1)
+# At most this many employers per run, and at most this many seconds: under the 10-minute
+# beat interval, so runs do not queue up behind each other.
+ENRICH_BATCH_SIZE = env_int("ENRICH_BATCH_SIZE", default=500)
+ENRICH_RUN_SECONDS = env_int("ENRICH_RUN_SECONDS", default=8 * 60)
+# Values older than this are fetched again (also the re-check of a "not found").
+ENRICH_MAX_AGE_DAYS = env_int("ENRICH_MAX_AGE_DAYS", default=180)
+# Off: the scheduled runs do nothing (a kill switch without the admin). The admin's
+# Pause/Resume is a database row and needs no restart.
+ENRICH_ENABLED = env_bool("ENRICH_ENABLED", default=True)
+for _name in ("KVK_API_RATE_PER_MINUTE", "KVK_OPENDATA_RATE_PER_MINUTE", "ENRICH_BATCH_SIZE"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1")
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True

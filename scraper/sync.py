@@ -290,6 +290,14 @@ def _run_locked(
                 run, rows_parsed=len(parsed.rows), rows_written=written
             ),
         )
+        # New and returning KvK numbers go first in the enrichment queue, due now
+        # (scraper/enrich.py): one UPDATE, in this transaction.
+        Company.objects.filter(
+            listings__events__edition=edition,
+            listings__events__kind__in=[ListingEvent.Kind.ADDED, ListingEvent.Kind.READDED],
+        ).exclude(kvk_number="").update(
+            enrich_priority=Company.EnrichPriority.NEW, enrich_after=now
+        )
         flagged = ""
         if counts.removed > FLAG_REMOVALS_OVER:
             flagged = (

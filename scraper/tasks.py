@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers around scraper.sync (style.md, guideline 6)."""
+"""Celery tasks: thin wrappers around scraper.sync and scraper.enrich (style.md, guideline 6)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.utils import timezone
 
+from scraper.enrich import enrich
 from scraper.fetch import FetchError
 from scraper.sync import queue_sync, run_sync
 
@@ -30,3 +31,11 @@ def sync_register_task(
     run_id = run_id or queue_sync(register=register, trigger=trigger, now=timezone.now()).pk
     retry = self.request.retries < (self.max_retries or 0)
     return run_sync(run_id, raise_fetch_errors=retry).as_dict()
+
+
+@shared_task(acks_late=True, time_limit=15 * 60)  # a run stops itself after ENRICH_RUN_SECONDS
+def enrich_sponsors_task(
+    *, trigger: str = "schedule", limit: int | None = None
+) -> dict[str, object]:
+    """One paced enrichment run. Idempotent: claims make a redelivered run harmless."""
+    return enrich(trigger=trigger, limit=limit).as_dict()
