@@ -16,6 +16,13 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from registry.context_processors import Freshness, served_register
+from registry.enrichment import (
+    CompanyFacts,
+    activities_json,
+    company_facts,
+    place_json,
+    sector_json,
+)
 from registry.filters import ListingFilter, PageForm
 from registry.models import Edition, Listing, ListingEvent, Register
 from registry.querysets import ListingQuerySet
@@ -185,6 +192,7 @@ class CompanyRecord:
     events: list[EventRecord]
     maybe_listed_earlier: bool  # first seen in our first stored edition
     freshness: Freshness
+    facts: CompanyFacts  # sector and place from the KvK, with their sources
 
     @property
     def kvk(self) -> str:
@@ -232,6 +240,9 @@ class CompanyRecord:
                 }
                 for e in self.events
             ],
+            "sector": sector_json(self.facts.sector),
+            "city": place_json(self.facts.place),
+            "activities": activities_json(self.facts.activities),
             "edition": self.freshness.as_json(),
             "source": self.freshness.credit,
         }
@@ -301,6 +312,7 @@ def load_company(key: str, *, register: Register | None) -> CompanyRecord | None
         ],
         maybe_listed_earlier=first_stored is not None and listing.first_listed <= first_stored,
         freshness=Freshness.of(register),
+        facts=company_facts(listing.company),  # one query for SBI titles, if it has activities
     )
 
 

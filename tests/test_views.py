@@ -527,6 +527,10 @@ def test_company_json_has_the_documented_shape(client, editions):
                 "format_only": False,
             },
         ],
+        # Sector and place from the KvK (scraper/enrich.py): not known yet for this company.
+        "sector": None,
+        "city": None,
+        "activities": [],
         "edition": {"register": "work", "updated_on": "2026-10-03", "checked_at": None},
         "source": "IND public register of recognised sponsors (ind.nl), list of 3 October 2026",
     }
