@@ -1,4 +1,5 @@
-"""Admin for bringing data in: the register sources, their sync runs and stored editions.
+"""Admin for bringing data in: the register sources, their sync runs and stored editions, and
+the KvK enrichment (coverage, Start, Pause/Resume, the stored answers).
 
 It lives in `scraper`, not `registry`, because it starts syncs: imports point from scraper to
 registry, never back.
@@ -8,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.http import (
     FileResponse,
@@ -19,14 +22,16 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
-from registry.models import Edition, Register, SyncRun
+from registry.models import Edition, EnrichmentControl, ProviderResponse, Register, SyncRun
+from scraper.enrich import coverage, is_paused, set_paused
 from scraper.sync import preview_refused, queue_acceptance, queue_sync, raw_page, read_progress
-from scraper.tasks import sync_register_task
+from scraper.tasks import enrich_sponsors_task, sync_register_task
 
 
 def _enqueue(run: SyncRun) -> None:
@@ -293,3 +298,103 @@ class EditionAdmin(admin.ModelAdmin[Edition]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Edition | None = None) -> bool:
         return False  # the evidence an edition rests on is never deleted
+
+
+# --- Enrichment: coverage, Start, Pause/Resume, raw answers -------------------------------------
+
+
+@admin.register(EnrichmentControl)
+class EnrichmentAdmin(admin.ModelAdmin[EnrichmentControl]):
+    """The admin's "Enrichment" entry: a coverage page instead of a list of the one switch row."""
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            path("start/", view(self.start_view), name="registry_enrichment_start"),
+            path("pause/", view(self.pause_view), name="registry_enrichment_pause"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Enrichment: sector and city from the KvK",
+            "coverage": coverage(now=timezone.now()),
+            "can_change": self.has_change_permission(request),
+            "opts": self.model._meta,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/enrichment.html", context)
+
+    def start_view(self, request: HttpRequest) -> HttpResponse:
+        return _enrichment_start(request)
+
+    def pause_view(self, request: HttpRequest) -> HttpResponse:
+        return _enrichment_pause(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: EnrichmentControl | None = None
+    ) -> bool:
+        return False
+
+
+def _coverage_url() -> str:
+    return reverse("admin:registry_enrichmentcontrol_changelist")
+
+
+@require_POST
+def _enrichment_start(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("registry.change_enrichmentcontrol"):
+        return HttpResponse("You may not start enrichment.", status=403)
+    if is_paused():
+        messages.warning(request, "Enrichment is paused: resume it first.")
+        return HttpResponseRedirect(_coverage_url())
+    # Without a broker the task runs inside this request: keep that to one employer.
+    limit = 1 if settings.CELERY_TASK_ALWAYS_EAGER else None
+    transaction.on_commit(lambda: enrich_sponsors_task.delay(trigger="admin", limit=limit))
+    note = " (no worker configured: one employer, in this request)" if limit else ""
+    messages.success(request, f"Enrichment run queued{note}. Runs are listed below.")
+    return HttpResponseRedirect(_coverage_url())
+
+
+@require_POST
+def _enrichment_pause(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("registry.change_enrichmentcontrol"):
+        return HttpResponse("You may not pause or resume enrichment.", status=403)
+    paused = request.POST.get("paused") == "1"
+    set_paused(paused, by=request.user.get_username(), now=timezone.now())
+    if paused:
+        messages.success(request, "Enrichment paused: runs stop before their next employer.")
+    else:
+        messages.success(request, "Enrichment resumed: the next scheduled run goes ahead.")
+    return HttpResponseRedirect(_coverage_url())
+
+
+@admin.register(ProviderResponse)
+class ProviderResponseAdmin(admin.ModelAdmin[ProviderResponse]):
+    """The stored KvK answers, read-only: what every enriched value rests on."""
+
+    list_display = ["kvk_number", "source", "status", "http_status", "fetched_at", "error"]
+    list_filter = ["source", "status"]
+    search_fields = ["kvk_number"]
+    readonly_fields = [f.name for f in ProviderResponse._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: ProviderResponse | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: ProviderResponse | None = None
+    ) -> bool:
+        return False
