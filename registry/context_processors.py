@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import cast
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -16,18 +15,24 @@ SOURCE = "IND public register of recognised sponsors (ind.nl)"
 _CACHED = "_erkend_served_register"
 
 
-def served_register(request: HttpRequest) -> Register | None:
-    """The register the site serves, with its current edition: one query per request.
+def served_register(request: HttpRequest, slug: str = SERVED_REGISTER) -> Register | None:
+    """The register a page serves (Work unless it asks for another), with its current edition:
+    one query per request and register.
 
     The context processor and the views both need it; the first caller reads it and keeps it
-    on the request, so a page never pays for it twice.
+    on the request, so a page never pays for it twice. The stored page of the edition (up to
+    a megabyte) is not read.
     """
-    if not hasattr(request, _CACHED):
-        register = (
-            Register.objects.select_related("current_edition").filter(slug=SERVED_REGISTER).first()
+    cached: dict[str, Register | None] = getattr(request, _CACHED, None) or {}
+    if slug not in cached:
+        cached[slug] = (
+            Register.objects.select_related("current_edition")
+            .defer("current_edition__raw_gzip")
+            .filter(slug=slug)
+            .first()
         )
-        setattr(request, _CACHED, register)
-    return cast("Register | None", getattr(request, _CACHED))
+        setattr(request, _CACHED, cached)
+    return cached[slug]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +44,7 @@ class Freshness:
     check_ok: bool
     check_message: str
     register_url: str
+    register: str = SERVED_REGISTER  # its slug
 
     @classmethod
     def of(cls, register: Register | None) -> Freshness:
@@ -51,6 +57,7 @@ class Freshness:
             check_ok=register.last_check_ok,
             check_message=register.last_check_message,
             register_url=register.url,
+            register=register.slug,
         )
 
     @property
@@ -62,7 +69,7 @@ class Freshness:
 
     def as_json(self) -> dict[str, str | None]:
         return {
-            "register": SERVED_REGISTER,
+            "register": self.register,
             "updated_on": self.published_on.isoformat() if self.published_on else None,
             "checked_at": self.checked_at.isoformat() if self.checked_at else None,
         }

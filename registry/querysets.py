@@ -6,6 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.db.models.functions import Coalesce
 
 if TYPE_CHECKING:
     from registry.models import Company, Edition, Listing  # noqa: F401
@@ -43,6 +44,39 @@ class ListingQuerySet(models.QuerySet["Listing"]):
     def removed(self) -> ListingQuerySet:
         return self.filter(removed_on__isnull=False)
 
+    def listed_in(self, edition: Edition) -> ListingQuerySet:
+        """The listings that were on the register in `edition`, from the stored events alone:
+        the last entry or exit up to that edition (by date, then by when we stored it) was an
+        entry ("added" or "listed again"), not "no longer listed". Renames do not count."""
+        from registry.models import ListingEvent  # the models import this module
+
+        day = edition.published_on
+        up_to_edition = models.Q(edition__published_on__lt=day) | models.Q(
+            edition__published_on=day, edition_id__lte=edition.pk
+        )
+        last_change = (
+            ListingEvent.objects.filter(up_to_edition, listing_id=models.OuterRef("pk"))
+            .exclude(kind=ListingEvent.Kind.RENAMED)
+            .order_by("-edition__published_on", "-edition_id", "-pk")
+            .values("kind")[:1]
+        )
+        # first_listed first: a cheap column test that leaves out what came later.
+        return (
+            self.filter(register_id=edition.register_id, first_listed__lte=day)
+            .alias(state_then=models.Subquery(last_change))
+            .filter(state_then__in=[ListingEvent.Kind.ADDED, ListingEvent.Kind.READDED])
+        )
+
+    def new_in_last(self, editions: int, *, register_slug: str) -> ListingQuerySet:
+        """First listed in one of the register's last `editions` edition dates (all of them
+        when it has fewer). Subqueries, so it costs no query of its own."""
+        from registry.models import Edition  # the models import this module
+
+        dates = Edition.objects.filter(register__slug=register_slug).values("published_on")
+        nth = dates.order_by("-published_on").distinct()[editions - 1 : editions]
+        first = dates.order_by("published_on")[:1]
+        return self.filter(first_listed__gte=Coalesce(models.Subquery(nth), models.Subquery(first)))
+
     def for_listing(self) -> ListingQuerySet:
         """Rows for a page: the company joined in, a stable order the paginator can rely on."""
         return self.select_related("company").order_by("sort_name", "pk")
@@ -60,12 +94,18 @@ class ListingQuerySet(models.QuerySet["Listing"]):
         editions prefetched (three queries however long the history)."""
         from registry.models import ListingEvent, ListingName  # models import this module
 
+        # Never the editions' stored pages (up to a megabyte each, one per event row).
         return self.select_related("company").prefetch_related(
             models.Prefetch(
                 "names",
-                queryset=ListingName.objects.select_related("first_edition", "last_edition"),
+                queryset=ListingName.objects.select_related("first_edition", "last_edition").defer(
+                    "first_edition__raw_gzip", "last_edition__raw_gzip"
+                ),
             ),
-            models.Prefetch("events", queryset=ListingEvent.objects.select_related("edition")),
+            models.Prefetch(
+                "events",
+                queryset=ListingEvent.objects.select_related("edition").defer("edition__raw_gzip"),
+            ),
         )
 
     def search(self, text: str) -> ListingQuerySet:

@@ -2,12 +2,31 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from registry import views
+from registry import exports, feeds, history, views
 
 app_name = "registry"
 urlpatterns: list[URLPattern] = [
     path("", views.search, name="search"),
     path("search.json", views.search_json, name="search-json"),
+    path("search.csv", exports.search_csv, name="search-csv"),
+    path("search.atom", feeds.search_feed, name="search-feed"),
+    path("changes/", history.changes, name="changes"),
+    path("changes.json", history.changes_json, name="changes-json"),
+    path("changes/<str:register>/<str:day>/", history.edition_changes, name="changes-edition"),
+    path(
+        "changes/<str:register>/<str:day>.json",
+        history.edition_changes_json,
+        name="changes-edition-json",
+    ),
+    path("editions/<str:register>/<str:day>/page", history.edition_page, name="edition-page"),
+    path("stats/", history.stats, name="stats"),
+    path("stats.json", history.stats_json, name="stats-json"),
+    path("company/<str:key>.atom", feeds.company_feed, name="company-feed"),
+    path(
+        "company/<str:key>/evidence/<str:register>/<str:day>/",
+        history.evidence,
+        name="evidence",
+    ),
     # Before the page: "<str:key>/" would not match "x.json", but the order keeps it obvious.
     path("company/<str:key>.json", views.company_json, name="company-json"),
     path("company/<str:key>/", views.company, name="company"),

@@ -34,8 +34,13 @@ COMPANY_KEY = re.compile(r"[0-9]{8}|n-[0-9a-z-]{0,118}")
 JSON_PARAMS: dict[str, Any] = {"ensure_ascii": False}
 
 
-def search_queryset() -> ListingQuerySet:
-    return Listing.objects.of("work").for_listing()
+def search_queryset(register: str = "work") -> ListingQuerySet:
+    return Listing.objects.of(register).for_listing()
+
+
+def searched_register(filterset: ListingFilter) -> str:
+    """The register a valid search asked for (ListingFilter's `register`, Work by default)."""
+    return str(filterset.form.cleaned_data.get("register") or "work")
 
 
 def page_link(params: QueryDict, number: int) -> str:
@@ -69,6 +74,8 @@ def listing_json(listing: Listing) -> dict[str, str | float | None]:
         "first_listed": listing.first_listed.isoformat(),
         "removed_on": listing.removed_on.isoformat() if listing.removed_on else None,
         "url": reverse("registry:company", kwargs={"key": listing.company.key}),
+        # Annotated by ListingFilter's register filter; elsewhere read from the listing.
+        "register": getattr(listing, "register_slug", None) or listing.register.slug,
         "verdict": verdict,
         "score": score,
         "matched_on": getattr(listing, "matched_on", None),
@@ -84,7 +91,7 @@ def json_errors(errors: dict[str, Any], *, status: int = 400) -> JsonResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """The register, searchable. Invalid parameters give the form back with its errors (200,
     so htmx swaps the explanation in as the user types) and no results table."""
-    filterset = ListingFilter(request.GET, queryset=search_queryset())
+    filterset = ListingFilter(request.GET, queryset=Listing.objects.for_listing())
     page = links = None
     closest: list[Listing] = []
     if filterset.is_valid():
@@ -98,6 +105,10 @@ def search(request: HttpRequest) -> HttpResponse:
         template += "#results"  # re-render the results, not the page
     params = request.GET.copy()
     params.pop("page", None)
+    query_string = f"?{params.urlencode()}".rstrip("?")
+    register = served_register(
+        request, searched_register(filterset) if filterset.is_valid() else "work"
+    )
     context = {
         "filterset": filterset,
         "page": page,
@@ -105,6 +116,11 @@ def search(request: HttpRequest) -> HttpResponse:
         "query": filterset.form.cleaned_data.get("q", "") if filterset.is_valid() else "",
         "nearest": closest,
         "json_url": f"{reverse('registry:search-json')}?{params.urlencode()}".rstrip("?"),
+        "atom_url": reverse("registry:search-feed") + query_string,
+        "csv_url": reverse("registry:search-csv") + query_string,
+        "freshness": Freshness.of(register),  # of the register searched
+        "latest_edition": register.current_edition if register else None,
+        "as_of": filterset.as_of_answer,
     }
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])  # a cache must not serve the partial as a page
@@ -114,7 +130,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def search_json(request: HttpRequest) -> JsonResponse:
     """The search as JSON: the same filters, `page` and `page_size`; a bad value is a 400."""
-    filterset = ListingFilter(request.GET, queryset=search_queryset())
+    filterset = ListingFilter(request.GET, queryset=Listing.objects.for_listing())
     paging = PageForm(request.GET)
     filter_ok, paging_ok = filterset.is_valid(), paging.is_valid()  # both, to report all errors
     if not (filter_ok and paging_ok):
@@ -128,7 +144,7 @@ def search_json(request: HttpRequest) -> JsonResponse:
     page = paginator.page(number)
     params = request.GET.copy()
     params.pop("page", None)
-    freshness = Freshness.of(served_register(request))
+    freshness = Freshness.of(served_register(request, searched_register(filterset)))
     data = {
         "count": paginator.count,
         "results": [listing_json(listing) for listing in page],
@@ -143,6 +159,8 @@ def search_json(request: HttpRequest) -> JsonResponse:
         "edition": freshness.as_json(),
         "source": freshness.credit,
     }
+    if filterset.as_of_answer is not None:
+        data["as_of"] = filterset.as_of_answer.as_json()
     if filterset.form.cleaned_data.get("q") and not paginator.count:
         on = freshness.published_on.isoformat() if freshness.published_on else None
         data["no_match"] = {
@@ -157,7 +175,7 @@ def nearest_for(filterset: ListingFilter, page: Page[Listing]) -> list[Listing]:
     text = filterset.form.cleaned_data.get("q") or ""
     if not text or page.paginator.count:
         return []
-    return nearest(search_queryset().current(), text)
+    return nearest(search_queryset(searched_register(filterset)).current(), text)
 
 
 # --- A company ---------------------------------------------------------------------------------

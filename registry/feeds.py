@@ -1,0 +1,243 @@
+"""Atom feeds: employers entering any search's results, and one company's history.
+
+`/search.atom` takes the search's parameters (ListingFilter) and lists the listings that
+entered the results, newest edition first: new to the register, or listed again. The first
+edition we stored is left out, as everything in it is new only to us. `/company/<key>.atom`
+lists one company's changes on every register it is on (added, renamed, removed, listed
+again); renames in formatting only (quotes, entities, spaces) are left out as noise.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from django.contrib.syndication.views import Feed
+from django.db.models import Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.http import require_GET
+
+from registry.context_processors import SOURCE, Freshness, served_register
+from registry.filters import ListingFilter
+from registry.models import Company, Edition, Listing, ListingEvent, Register
+from registry.timeline import is_baseline, long_date
+from registry.views import COMPANY_KEY, canonical_key
+
+MAX_ENTRIES = 100
+AUTHOR = "erkend"
+
+
+def edition_time(day: date) -> datetime:
+    """An edition's date as the instant Atom wants: its start, UTC (the IND gives no time)."""
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def feed_errors(filterset: ListingFilter) -> HttpResponse:
+    lines = [
+        f"{field}: {error['message']}"
+        for field, errors in filterset.errors.get_json_data().items()
+        for error in errors
+    ]
+    body = "This feed's search is not valid:\n" + "\n".join(lines) + "\n"
+    return HttpResponse(body, status=400, content_type="text/plain; charset=utf-8")
+
+
+class SearchFeed(Feed):  # type: ignore[type-arg]  # items are ListingEvents, the object a search
+    """One instance per request (search_feed): it keeps the request for absolute ids."""
+
+    feed_type = Atom1Feed
+    author_name = AUTHOR
+
+    def __init__(self, request: HttpRequest, filterset: ListingFilter) -> None:
+        super().__init__()
+        self.request, self.filterset = request, filterset
+        self.register: Register | None = served_register(request, self.slug)
+
+    @property
+    def slug(self) -> str:
+        return str(self.filterset.form.cleaned_data.get("register") or "work")
+
+    def _query_string(self) -> str:
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        return f"?{params.urlencode()}".rstrip("?")
+
+    def title(self) -> str:
+        name = self.register.name if self.register else self.slug
+        text = self.filterset.form.cleaned_data.get("q")
+        return f"New on the {name}" + (f" matching “{text}”" if text else "") + " · erkend"
+
+    def subtitle(self) -> str:
+        return (
+            "Employers that entered these search results (new to the register, or listed "
+            "again), newest edition first. Dates are the IND's own edition dates."
+        )
+
+    def link(self) -> str:
+        return reverse("registry:search") + self._query_string()
+
+    def feed_url(self) -> str:
+        return reverse("registry:search-feed") + self._query_string()
+
+    def feed_guid(self) -> str:
+        return self.request.build_absolute_uri(self.feed_url())
+
+    def feed_copyright(self) -> str:
+        return f"Source: {Freshness.of(self.register).credit}"
+
+    def items(self) -> list[ListingEvent]:
+        first = (
+            Edition.objects.filter(register__slug=self.slug)
+            .order_by("published_on", "pk")
+            .values("pk")[:1]
+        )
+        return list(
+            ListingEvent.objects.filter(
+                kind__in=[ListingEvent.Kind.ADDED, ListingEvent.Kind.READDED],
+                listing__in=self.filterset.qs.values("pk"),
+            )
+            .exclude(edition_id=Subquery(first))
+            .select_related("listing__company", "edition")
+            .only(
+                "kind",
+                "listing__name",
+                "listing__company__key",
+                "listing__company__kvk_number",
+                "edition__published_on",
+            )
+            .order_by("-edition__published_on", "-edition_id", "listing__sort_name", "pk")[
+                :MAX_ENTRIES
+            ]
+        )
+
+    def item_title(self, item: ListingEvent) -> str:
+        company = item.listing.company
+        kvk = f" (KvK {company.kvk_number})" if company.kvk_number else ""
+        again = " again" if item.kind == ListingEvent.Kind.READDED else ""
+        return f"{item.listing.name}{kvk} listed{again}"
+
+    def item_description(self, item: ListingEvent) -> str:
+        name = self.register.name if self.register else self.slug
+        again = "listed again" if item.kind == ListingEvent.Kind.READDED else "new"
+        day = long_date(item.edition.published_on)
+        return f"{again.capitalize()} in the edition of {day} of the {name}."
+
+    def item_link(self, item: ListingEvent) -> str:
+        return reverse("registry:company", kwargs={"key": item.listing.company.key})
+
+    def item_guid(self, item: ListingEvent) -> str:
+        day = item.edition.published_on.isoformat()
+        return self.request.build_absolute_uri(f"{self.item_link(item)}#{item.kind}-{day}")
+
+    item_guid_is_permalink = False
+
+    def item_updateddate(self, item: ListingEvent) -> datetime:
+        return edition_time(item.edition.published_on)
+
+    def item_pubdate(self, item: ListingEvent) -> datetime:
+        return edition_time(item.edition.published_on)
+
+
+@require_GET
+def search_feed(request: HttpRequest) -> HttpResponse:
+    """`/search.atom`: the search's parameters; a bad one is a 400 that says which."""
+    filterset = ListingFilter(request.GET, queryset=Listing.objects.for_listing())
+    if not filterset.is_valid():
+        return feed_errors(filterset)
+    return SearchFeed(request, filterset)(request)
+
+
+# --- One company ---------------------------------------------------------------------------------
+
+
+class CompanyFeed(Feed):  # type: ignore[type-arg]  # items are ListingEvents, the object a Company
+    feed_type = Atom1Feed
+    author_name = AUTHOR
+
+    def __init__(self, request: HttpRequest) -> None:
+        super().__init__()
+        self.request = request
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Company:
+        key = kwargs["key"]
+        company = Company.objects.filter(key=key).first() if COMPANY_KEY.fullmatch(key) else None
+        if company is None:
+            raise Http404("No company with this key is on a register.")
+        self.company = company
+        return company
+
+    def title(self, obj: Company) -> str:
+        return f"{obj.name}: changes in the IND registers · erkend"
+
+    def subtitle(self, obj: Company) -> str:
+        kvk = f"KvK {obj.kvk_number}" if obj.kvk_number else "no KvK number"
+        return (
+            f"{obj.name} ({kvk}): added, renamed, no longer listed or listed again, per edition "
+            "of the IND's public registers of recognised sponsors."
+        )
+
+    def link(self, obj: Company) -> str:
+        return reverse("registry:company", kwargs={"key": obj.key})
+
+    def feed_url(self, obj: Company) -> str:
+        return reverse("registry:company-feed", kwargs={"key": obj.key})
+
+    def feed_guid(self, obj: Company) -> str:
+        return self.request.build_absolute_uri(self.feed_url(obj))
+
+    def feed_copyright(self, obj: Company) -> str:
+        return f"Source: {SOURCE}"
+
+    def items(self, obj: Company) -> list[ListingEvent]:
+        return list(
+            ListingEvent.objects.filter(listing__company=obj)
+            .exclude(kind=ListingEvent.Kind.RENAMED, format_only=True)
+            .select_related("edition", "listing__register")
+            .defer("edition__raw_gzip", "listing__register__etag")
+            .order_by("-edition__published_on", "-edition_id", "-pk")[:MAX_ENTRIES]
+        )
+
+    def item_title(self, item: ListingEvent) -> str:
+        register = item.listing.register.name
+        if item.kind == ListingEvent.Kind.ADDED:
+            if is_baseline(item.edition):
+                return f"Listed in the first edition of the {register} we stored"
+            return f"Added to the {register}"
+        if item.kind == ListingEvent.Kind.REMOVED:
+            return f"No longer listed on the {register}"
+        if item.kind == ListingEvent.Kind.READDED:
+            return f"Listed again on the {register}"
+        return f"Renamed: “{item.old_name}” → “{item.new_name}”"
+
+    def item_description(self, item: ListingEvent) -> str:
+        text = f"In the edition of {long_date(item.edition.published_on)}"
+        text += f" of the {item.listing.register.name}."
+        if item.kind == ListingEvent.Kind.REMOVED:
+            text += " The IND gives no reasons for removals."
+        return text
+
+    def item_link(self, item: ListingEvent) -> str:
+        return reverse("registry:company", kwargs={"key": self.company.key})
+
+    def item_guid(self, item: ListingEvent) -> str:
+        return self.request.build_absolute_uri(f"{self.item_link(item)}#event-{item.pk}")
+
+    item_guid_is_permalink = False
+
+    def item_updateddate(self, item: ListingEvent) -> datetime:
+        return edition_time(item.edition.published_on)
+
+    def item_pubdate(self, item: ListingEvent) -> datetime:
+        return edition_time(item.edition.published_on)
+
+
+@require_GET
+def company_feed(request: HttpRequest, key: str) -> HttpResponse:
+    """`/company/<key>.atom`; an unknown key is the friendly 404."""
+    canonical = canonical_key(key)
+    if canonical != key:
+        return redirect("registry:company-feed", key=canonical, permanent=True)
+    return CompanyFeed(request)(request, key=key)

@@ -1,0 +1,468 @@
+"""The register over time, as pages: what each edition changed (/changes/), the evidence that a
+company was in an edition with the stored page to download, and the size of a register over
+time (/stats/). Reads go through registry.timeline; each page has a JSON twin where it has
+numbers.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django import forms
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from registry.charts import Chart, line_chart, updown_chart
+from registry.context_processors import Freshness, served_register
+from registry.models import Edition, Listing, Register
+from registry.timeline import (
+    EDITION_FIELDS,
+    Change,
+    EditionChanges,
+    EditionFigures,
+    changes_of,
+    edition_on,
+    editions_of,
+    editions_per_day,
+    evidence_links,
+    figures_of,
+    long_date,
+    names_in,
+    was_listed_in,
+)
+from registry.views import COMPANY_KEY, JSON_PARAMS, canonical_key, json_errors
+
+REGISTER_SLUGS = Register.Slug.values
+
+
+class Problem(Exception):
+    """A request we cannot answer, with the status and a message a person understands."""
+
+    def __init__(self, status: int, title: str, message: str, *, links: list[Link] | None = None):
+        super().__init__(message)
+        self.status, self.title, self.message = status, title, message
+        self.links = links or []
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    text: str
+    url: str
+
+
+def problem_page(request: HttpRequest, problem: Problem) -> HttpResponse:
+    context = {"title": problem.title, "message": problem.message, "links": problem.links}
+    return render(request, "registry/problem.html", context, status=problem.status)
+
+
+def problem_json(problem: Problem, *, field: str) -> JsonResponse:
+    code = "not_found" if problem.status == 404 else "invalid"
+    return json_errors({field: [{"message": problem.message, "code": code}]}, status=problem.status)
+
+
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_day(text: str) -> date:
+    try:
+        if ISO_DAY.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:  # 2026-02-30
+        pass
+    message = f"“{text[:40]}” is not a date: write it as YYYY-MM-DD, e.g. 2026-10-03."
+    raise Problem(400, "Not a date", message)
+
+
+def register_named(slug: str) -> Register:
+    """The register of a URL (one query); a Problem for a slug that names none."""
+    register = Register.objects.filter(slug=slug).first() if slug in REGISTER_SLUGS else None
+    if register is None:
+        known = ", ".join(REGISTER_SLUGS)
+        raise Problem(404, "No such register", f"There is no register “{slug[:40]}”: try {known}.")
+    return register
+
+
+def edition_of_url(
+    request: HttpRequest, register: Register, day_text: str
+) -> tuple[list[Edition], Edition]:
+    """The edition a URL names: its register's editions (one query) and the one of that date,
+    the latest stored that day unless `?edition=<pk>` picks another of the same day."""
+    day = parse_day(day_text)
+    pk_text = request.GET.get("edition", "")
+    pk = None
+    if pk_text:
+        if not (pk_text.isascii() and pk_text.isdigit() and len(pk_text) < 12):
+            message = f"“{pk_text[:40]}” is not an edition number."
+            raise Problem(400, "Not an edition number", message)
+        pk = int(pk_text)
+    editions = editions_of(register)
+    edition = edition_on(editions, day, pk=pk)
+    if edition is None:
+        links = [
+            Link(long_date(e.published_on), changes_url(register.slug, e)) for e in editions[::-1]
+        ]
+        which = f" (number {pk})" if pk is not None else ""
+        message = f"No edition{which} of the {register.name} dated {long_date(day)} is stored."
+        raise Problem(404, "No such edition", message, links=links)
+    return editions, edition
+
+
+def changes_url(slug: str, edition: Edition, *, suffix: str = "", unambiguous: bool = False) -> str:
+    """The changes page (or with suffix ".json" its JSON) of an edition; `unambiguous` adds
+    the edition's number, for a date that two stored editions share."""
+    name = "registry:changes-edition-json" if suffix == ".json" else "registry:changes-edition"
+    url = reverse(name, kwargs={"register": slug, "day": edition.published_on.isoformat()})
+    return f"{url}?edition={edition.pk}" if unambiguous else url
+
+
+# --- What changed -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EditionRow:
+    edition: Edition
+    url: str  # its changes page
+    baseline: bool  # the first edition we stored: what it holds is new to us, not news
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterHistory:
+    register: Register
+    editions: list[Edition]  # newest first
+    first_pk: int | None
+
+    @property
+    def latest(self) -> EditionRow | None:
+        rows = self.rows
+        return rows[0] if rows else None
+
+    @property
+    def rows(self) -> list[EditionRow]:
+        per_day = editions_per_day(self.editions)
+        return [
+            EditionRow(
+                edition=e,
+                url=changes_url(self.register.slug, e, unambiguous=per_day[e.published_on] > 1),
+                baseline=e.pk == self.first_pk,
+            )
+            for e in self.editions
+        ]
+
+
+def register_histories() -> list[RegisterHistory]:
+    """Every register with its editions, newest first (two queries)."""
+    registers = list(Register.objects.defer("etag", "last_modified").order_by("pk"))
+    editions = list(Edition.objects.only(*EDITION_FIELDS).order_by("published_on", "pk"))
+    histories = []
+    for register in registers:
+        own = [e for e in editions if e.register_id == register.pk]
+        histories.append(RegisterHistory(register, own[::-1], own[0].pk if own else None))
+    return histories
+
+
+def edition_summary(edition: Edition, *, baseline: bool, slug: str) -> dict[str, object]:
+    return {
+        "edition": edition.published_on.isoformat(),
+        "edition_id": edition.pk,
+        "rows": edition.row_count,
+        "kvks": edition.kvk_count,
+        "first_stored": baseline,
+        # The first edition we stored changed nothing we know of: no counts, not its size.
+        "added": None if baseline else edition.added,
+        "removed": None if baseline else edition.removed,
+        "renamed": None if baseline else edition.renamed,
+        "reformatted": None if baseline else edition.reformatted,
+        "flagged": edition.flagged or None,
+        "url": changes_url(slug, edition),
+    }
+
+
+@require_GET
+def changes(request: HttpRequest) -> HttpResponse:
+    """The latest edition of each register with what it changed, and every earlier edition."""
+    return render(request, "registry/changes.html", {"histories": register_histories()})
+
+
+@require_GET
+def changes_json(request: HttpRequest) -> JsonResponse:
+    data = {
+        "registers": [
+            {
+                "register": h.register.slug,
+                "name": h.register.name,
+                "editions": [
+                    edition_summary(e, baseline=e.pk == h.first_pk, slug=h.register.slug)
+                    for e in h.editions
+                ],
+            }
+            for h in register_histories()
+        ],
+        "source": Freshness.of(None).credit,
+    }
+    return JsonResponse(data, json_dumps_params=JSON_PARAMS)
+
+
+def load_changes(request: HttpRequest, slug: str, day: str) -> tuple[Register, EditionChanges]:
+    register = register_named(slug)
+    editions, edition = edition_of_url(request, register, day)
+    return register, changes_of(edition, editions)
+
+
+@require_GET
+def edition_changes(request: HttpRequest, register: str, day: str) -> HttpResponse:
+    """One edition of one register: who was added, listed again, removed and renamed."""
+    try:
+        register_row, found = load_changes(request, register, day)
+    except Problem as problem:
+        return problem_page(request, problem)
+    context = {
+        "register": register_row,
+        "changes": found,
+        "counts": found.counts(),
+        "entered": len(found.added) + len(found.readded),
+        "json_url": changes_url(register_row.slug, found.edition, suffix=".json"),
+        "previous_url": changes_url(register_row.slug, found.previous) if found.previous else "",
+        "next_url": changes_url(register_row.slug, found.next) if found.next else "",
+    }
+    return render(request, "registry/changes_edition.html", context)
+
+
+@require_GET
+def edition_changes_json(request: HttpRequest, register: str, day: str) -> JsonResponse:
+    try:
+        register_row, found = load_changes(request, register, day)
+    except Problem as problem:
+        return problem_json(problem, field="edition")
+
+    def rows(changes: list[Change]) -> list[dict[str, object]]:
+        return [
+            {
+                "kvk": c.kvk or None,
+                "name": c.name,
+                **({"old_name": c.old_name} if c.old_name else {}),
+                "url": reverse("registry:company", kwargs={"key": c.key}),
+            }
+            for c in changes
+        ]
+
+    data = {
+        "register": register_row.slug,
+        **edition_summary(found.edition, baseline=found.baseline, slug=register_row.slug),
+        "previous": found.previous.published_on.isoformat() if found.previous else None,
+        "counts": None if found.baseline else found.counts(),
+        "added": rows(found.added),
+        "readded": rows(found.readded),
+        "removed": rows(found.removed),
+        "renamed": rows(found.renamed),
+        "reformatted": rows(found.reformatted),
+        "source": Freshness.of(None).credit + f", list of {long_date(found.edition.published_on)}",
+    }
+    return JsonResponse(data, json_dumps_params=JSON_PARAMS)
+
+
+# --- Evidence -----------------------------------------------------------------------------------
+
+
+@require_GET
+def evidence(request: HttpRequest, key: str, register: str, day: str) -> HttpResponse:
+    """The permalink of "listed in the edition of D", with the stored page and its hash."""
+    canonical = canonical_key(key)
+    if canonical != key:
+        target = reverse(
+            "registry:evidence", kwargs={"key": canonical, "register": register, "day": day}
+        )
+        query = request.GET.urlencode()
+        return redirect(f"{target}?{query}" if query else target, permanent=True)
+    try:
+        register_row = register_named(register)
+        editions, edition = edition_of_url(request, register_row, day)
+        listing = (
+            Listing.objects.with_history().filter(company__key=key, register=register_row).first()
+            if COMPANY_KEY.fullmatch(key)
+            else None
+        )
+        if listing is None:
+            message = f"No company with the key “{key[:40]}” is on the {register_row.name}."
+            raise Problem(404, "No such company on this register", message)
+        listing.register = register_row  # no query for it below
+        if not was_listed_in(listing, edition):
+            others = [
+                Link(f"Listed in the edition of {long_date(link.edition)}", link.url)
+                for link in evidence_links(listing, editions=editions)
+            ]
+            message = (
+                f"{listing.name} was not listed in the edition of "
+                f"{long_date(edition.published_on)} of the {register_row.name}."
+            )
+            raise Problem(404, "Not listed in that edition", message, links=others)
+    except Problem as problem:
+        return problem_page(request, problem)
+    same_day = sum(1 for e in editions if e.published_on == edition.published_on) > 1
+    page_url = reverse(
+        "registry:edition-page",
+        kwargs={"register": register_row.slug, "day": edition.published_on.isoformat()},
+    )
+    if same_day:
+        page_url += f"?edition={edition.pk}"
+    context = {
+        "listing": listing,
+        "register": register_row,
+        "edition": edition,
+        "names": names_in(listing, edition),
+        "permalink": request.build_absolute_uri(),
+        "page_url": page_url,
+        "page_sep": "&" if same_day else "?",
+        "page_name": page_filename(register_row.slug, edition, edition.raw_content_type),
+        "changes_url": changes_url(register_row.slug, edition),
+        "company_url": reverse("registry:company", kwargs={"key": key}),
+    }
+    return render(request, "registry/evidence.html", context)
+
+
+def page_filename(slug: str, edition: Edition, content_type: str) -> str:
+    extension = "csv" if content_type == "text/csv" else "html"
+    return f"ind-register-{slug}-{edition.published_on.isoformat()}.{extension}"
+
+
+@require_GET
+def edition_page(request: HttpRequest, register: str, day: str) -> HttpResponse:
+    """The page of an edition exactly as we fetched it (decompressed), to download, or with
+    `?inline=1` to view here: sandboxed, as it is someone else's HTML on our address."""
+    try:
+        register_row = register_named(register)
+        _, found = edition_of_url(request, register_row, day)
+    except Problem as problem:
+        return problem_page(request, problem)
+    edition = Edition.objects.only(
+        "raw_gzip", "raw_sha256", "raw_content_type", "published_on"
+    ).get(pk=found.pk)
+    raw = gzip.decompress(bytes(edition.raw_gzip)) if edition.raw_gzip else b""
+    response = HttpResponse(raw, content_type=edition.raw_content_type or "text/html")
+    name = page_filename(register_row.slug, edition, edition.raw_content_type)
+    inline = request.GET.get("inline") == "1"
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{name}"'
+    response["X-Content-SHA256"] = edition.raw_sha256
+    response["X-Content-Type-Options"] = "nosniff"
+    # No script, no request to anywhere: the IND's markup, shown as it was stored.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; style-src 'unsafe-inline'"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+# --- Stats --------------------------------------------------------------------------------------
+
+
+class StatsForm(forms.Form):
+    register = forms.ChoiceField(choices=Register.Slug.choices, required=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterStats:
+    register: Register
+    figures: list[EditionFigures]  # oldest first
+    size_chart: Chart
+    changes_chart: Chart
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "register": self.register.slug,
+            "name": self.register.name,
+            "editions": [
+                {
+                    "edition": f.published_on.isoformat(),
+                    "edition_id": f.edition_pk,
+                    "rows": f.rows,
+                    "kvks": f.kvks,
+                    "added": f.added,
+                    "removed": f.removed,
+                    "renamed": f.renamed,
+                }
+                for f in self.figures
+            ],
+        }
+
+
+def stats_of(register: Register) -> RegisterStats:
+    """A register's size and changes per edition, with their charts (one query)."""
+    figures = figures_of(editions_of(register))
+    dates = [f.published_on for f in figures]
+    name = register.name
+    size = line_chart(
+        slug="size",
+        title=f"Size of the {name} per edition",
+        description=(
+            f"Rows and distinct KvK numbers in each of the {len(figures)} stored editions"
+            + (f", from {long_date(dates[0])} to {long_date(dates[-1])}." if dates else ".")
+            + " The vertical axis starts near the smallest value, not at zero."
+        ),
+        dates=dates,
+        series=[
+            ("Rows", "rows", [f.rows for f in figures]),
+            ("Distinct KvK numbers", "kvks", [f.kvks for f in figures]),
+        ],
+    )
+    changed = [f for f in figures if f.added is not None]
+    updown = updown_chart(
+        slug="changes",
+        title=f"Employers added and removed per edition of the {name}",
+        description=(
+            "Per edition, the employers added (new or listed again, up) and no longer listed "
+            "(down), compared with the edition before. The first stored edition is left out: "
+            "everything in it is new to us."
+        ),
+        dates=[f.published_on for f in changed],
+        up=("Added", "added", [f.added or 0 for f in changed]),
+        down=("Removed", "removed", [f.removed or 0 for f in changed]),
+    )
+    return RegisterStats(register, figures, size, updown)
+
+
+def stats_register(request: HttpRequest) -> Register:
+    form = StatsForm(request.GET)
+    if not form.is_valid():
+        known = ", ".join(REGISTER_SLUGS)
+        given = request.GET.get("register", "")[:40]
+        raise Problem(400, "No such register", f"There is no register “{given}”: try {known}.")
+    slug = form.cleaned_data["register"] or "work"
+    register = served_register(request, slug)
+    if register is None:
+        raise Problem(404, "No such register", f"The {slug} register is not set up yet.")
+    return register
+
+
+@require_GET
+def stats(request: HttpRequest) -> HttpResponse:
+    """A register's size over time and its additions and removals, as charts and tables."""
+    try:
+        register = stats_register(request)
+    except Problem as problem:
+        return problem_page(request, problem)
+    found = stats_of(register)
+    query = f"?register={register.slug}" if register.slug != "work" else ""
+    context = {
+        "stats": found,
+        "registers": Register.Slug.choices,
+        "json_url": reverse("registry:stats-json") + query,
+        "freshness": Freshness.of(register),
+    }
+    return render(request, "registry/stats.html", context)
+
+
+@require_GET
+def stats_json(request: HttpRequest) -> JsonResponse:
+    try:
+        register = stats_register(request)
+    except Problem as problem:
+        return problem_json(problem, field="register")
+    freshness = Freshness.of(register)
+    data = {
+        **stats_of(register).as_json(),
+        "edition": freshness.as_json(),
+        "source": freshness.credit,
+    }
+    return JsonResponse(data, json_dumps_params=JSON_PARAMS)
