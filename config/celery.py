@@ -22,11 +22,17 @@ def _schedule(sender: Celery, **_: object) -> None:
     # cheap (a 304 or an unchanged hash) and finds a new edition within a day.
     daily = crontab(hour=settings.SYNC_SCHEDULE_HOUR, minute=settings.SYNC_SCHEDULE_MINUTE)
     sender.conf.beat_schedule = {
-        "sync-work-register": {
-            "task": "scraper.tasks.sync_register_task",
-            "schedule": daily,
-            "kwargs": {"register": "work", "trigger": "schedule"},
-            "options": {"expires": 6 * 60 * 60},  # a missed morning is not worth a late run
+        # One task per register (each holds its own lock), a minute apart, so ind.nl gets one
+        # request at a time however many workers are free.
+        **{
+            f"sync-{slug}-register": {
+                "task": "scraper.tasks.sync_register_task",
+                "schedule": daily,
+                "kwargs": {"register": slug, "trigger": "schedule"},
+                # A missed morning is not worth a late run.
+                "options": {"expires": 6 * 60 * 60, "countdown": 60 * number},
+            }
+            for number, slug in enumerate(("work", "exchange", "study", "research"))
         },
         # Every 10 minutes: a run paces itself (KVK_*_RATE_PER_MINUTE) and stops within
         # ENRICH_RUN_SECONDS; one still queued at the next slot is dropped, not stacked.

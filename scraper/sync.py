@@ -221,6 +221,36 @@ def import_file(
     return run_sync(run.pk, published_on=published_on, keep_names=keep_names)
 
 
+def import_page(
+    content: bytes,
+    *,
+    register: str,
+    url: str,
+    now: datetime,
+    content_type: str = "text/html",
+    trigger: str = "backfill",
+    published_on: date | None = None,
+    force: bool = False,
+) -> SyncResult:
+    """Import a page fetched elsewhere (an archived copy) through the same gates and history.
+
+    The run carries the page, as an accepted refusal does, so nothing is fetched again and a
+    refusal keeps it for an admin. `url` is where the page came from (for an archived copy,
+    the archive's address), recorded as the edition's source.
+    """
+    run = SyncRun.objects.create(
+        register=get_register(register),
+        trigger=trigger,
+        url=url,
+        final_url=url,
+        force=force,
+        created_at=now,
+        raw_gzip=gzip.compress(content, compresslevel=6),
+        raw_content_type=content_type,
+    )
+    return run_sync(run.pk, published_on=published_on)
+
+
 # --- The run ----------------------------------------------------------------------------------
 
 
@@ -320,7 +350,7 @@ def _run_locked(
 
 
 def _fetch(run: SyncRun, register: Register) -> FetchResult:
-    if run.raw_gzip is not None:  # an accepted refusal: the page the admin inspected
+    if run.raw_gzip is not None:  # an accepted refusal, or an archived copy (import_page)
         content = gzip.decompress(bytes(run.raw_gzip))
         return FetchResult(
             url=run.url,
@@ -714,8 +744,8 @@ def _record_check(
     register: Register, *, now: datetime, ok: bool, message: str, run: SyncRun | None = None
 ) -> None:
     """What visitors are told about our last look at the live page. An import is no look."""
-    if run is not None and run.trigger == "import":
-        return
+    if run is not None and run.trigger in ("import", "backfill"):
+        return  # a saved page or an archived copy says nothing about the live page
     Register.objects.filter(pk=register.pk).update(
         last_checked_at=now, last_check_ok=ok, last_check_message=message[:500]
     )

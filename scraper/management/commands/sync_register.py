@@ -14,7 +14,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--register", default="work", choices=Register.Slug.values, help="default: work"
+            "--register",
+            default="work",
+            choices=[*Register.Slug.values, "all"],
+            help="default: work; 'all' syncs the four registers one after the other",
         )
         parser.add_argument("--url", default="", help="fetch this URL or file instead")
         parser.add_argument(
@@ -22,14 +25,24 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        run = queue_sync(
-            register=options["register"],
-            trigger="command",
-            now=timezone.now(),
-            url=options["url"],
-            force=options["force"],
-        )
-        result = run_sync(run.pk)
-        if not result.ok:
-            raise CommandError(result.summary())
-        self.stdout.write(result.summary())
+        slugs = Register.Slug.values if options["register"] == "all" else [options["register"]]
+        if len(slugs) > 1 and options["url"]:
+            raise CommandError("--url names one page: give one --register with it, not 'all'")
+        failed = []
+        for slug in slugs:  # one after the other: one request at a time to the IND
+            run = queue_sync(
+                register=slug,
+                trigger="command",
+                now=timezone.now(),
+                url=options["url"],
+                force=options["force"],
+            )
+            result = run_sync(run.pk)
+            if result.ok:
+                self.stdout.write(result.summary())
+            else:
+                failed.append(result.summary())
+        if failed:
+            for summary in failed[:-1]:
+                self.stderr.write(summary)
+            raise CommandError(failed[-1])
