@@ -30,4 +30,5 @@ urlpatterns: list[URLPattern] = [
     # Before the page: "<str:key>/" would not match "x.json", but the order keeps it obvious.
     path("company/<str:key>.json", views.company_json, name="company-json"),
     path("company/<str:key>/", views.company, name="company"),
+    path("check/", views.check, name="check"),
 ]

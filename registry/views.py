@@ -7,14 +7,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
 
+from registry.bulk import MAX_LINES, check_lines, verdict_counts, write_csv
 from registry.context_processors import Freshness, served_register
 from registry.enrichment import (
     CompanyFacts,
@@ -24,6 +27,7 @@ from registry.enrichment import (
     sector_json,
 )
 from registry.filters import ListingFilter, PageForm
+from registry.forms import BulkCheckForm
 from registry.models import Edition, Listing, ListingEvent, Register
 from registry.querysets import ListingQuerySet
 from registry.search import nearest
@@ -364,3 +368,84 @@ def company_json(request: HttpRequest, key: str) -> HttpResponse:
         message = "No company with this key (KvK number) is in the register."
         return json_errors({"key": [{"message": message, "code": "not_found"}]}, status=404)
     return JsonResponse(record.as_json(), json_dumps_params=JSON_PARAMS)
+
+
+# --- The bulk check -----------------------------------------------------------------------------
+
+# The largest POST the bulk check reads: a 1 MB file, or 1,000 lines of 200 characters (at most
+# 0.8 MB in UTF-8), with room for the form around them. Below Django's own 2.5 MB default for
+# DATA_UPLOAD_MAX_MEMORY_SIZE, so the check here answers first, in words.
+MAX_CHECK_BODY_BYTES = 2 * 1024 * 1024
+
+
+def check_body_limit() -> int:
+    django_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE  # None: Django sets no limit
+    return MAX_CHECK_BODY_BYTES if django_limit is None else min(MAX_CHECK_BODY_BYTES, django_limit)
+
+
+def request_body_size(request: HttpRequest) -> int:
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0  # Django reads no body without a valid length either
+
+
+def render_check(
+    request: HttpRequest, form: BulkCheckForm, *, status: int = 200, **context: Any
+) -> HttpResponse:
+    context = {"form": form, "max_lines": MAX_LINES, **context}
+    return render(request, "registry/check.html", context, status=status)
+
+
+@csrf_exempt  # only until the size is known: check_form() below is csrf_protect'ed
+@require_http_methods(["GET", "POST"])
+def check(request: HttpRequest) -> HttpResponse:
+    """The bulk check: up to 1,000 names or KvK numbers, pasted or in a CSV file, checked
+    against the register; a table, or the same rows as a CSV download.
+
+    A POST body over the limit is refused here, before anything reads it: otherwise the CSRF
+    middleware would read it first and Django answer a bare "Bad Request (400)" (over
+    DATA_UPLOAD_MAX_MEMORY_SIZE), or stream a huge file to disk before the form refused it.
+    Django documents this split (csrf_exempt outside, csrf_protect inside) for views that must
+    act before the body is read; nothing is done for a refused request, with a token or not.
+    """
+    size = request_body_size(request)
+    if request.method == "POST" and size > check_body_limit():
+        message = (
+            f"The form sent {size:,} bytes; the limit is {check_body_limit():,} bytes "
+            f"(a CSV file of at most 1 MB, or at most {MAX_LINES:,} pasted lines). "
+            "Nothing was checked."
+        )
+        return render_check(request, BulkCheckForm(), status=400, request_error=message)
+    return check_form(request)
+
+
+@csrf_protect
+def check_form(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render_check(request, BulkCheckForm())
+    form = BulkCheckForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render_check(request, form, status=400)  # for a CSV request too: it explains
+    edition_date = Freshness.of(served_register(request)).published_on
+    rows = check_lines(
+        form.lines_to_check(), listings=Listing.objects.of("work"), edition_date=edition_date
+    )
+    if form.wants_csv:
+        name = f"erkend-check-{edition_date.isoformat() if edition_date else 'no-edition'}.csv"
+        response = HttpResponse(
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+        # A byte order mark: without it Excel reads UTF-8 as Windows-1252 ("DÃ¼mmen").
+        response.write("\ufeff")
+        write_csv(rows, response)
+        return response
+    return render_check(
+        request,
+        form,
+        rows=rows,
+        counts=verdict_counts(rows),
+        problems=[line.message for line in form.lines_to_check() if line.error],
+        uploaded=bool(form.cleaned_data.get("file")),
+    )
