@@ -56,6 +56,13 @@ class LegendItem:
 
 
 @dataclass(frozen=True, slots=True)
+class Label:
+    x: float
+    y: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Chart:
     slug: str  # unique on the page: the ids of its title and description
     title: str
@@ -72,6 +79,7 @@ class Chart:
     bars: list[Bar] = field(default_factory=list)
     legend: list[LegendItem] = field(default_factory=list)
     zero: float | None = None  # y of the zero line, for charts that go below it
+    labels: list[Label] = field(default_factory=list)  # category names beside the bars
 
     @property
     def empty(self) -> bool:
@@ -248,4 +256,58 @@ def updown_chart(
         bars=bars,
         legend=_legend([(up[0], up[1]), (down[0], down[1])]),
         zero=round(zero, 1),
+    )
+
+
+def hbar_chart(
+    *,
+    slug: str,
+    title: str,
+    description: str,
+    items: Sequence[tuple[str, int]],  # (label, value), in the order to draw, top first
+    css: str = "count",
+) -> Chart:
+    """One horizontal bar per item, labelled on the left: for categories with long names."""
+    row, left, right = 22, 280, WIDTH - RIGHT
+    height = TOP + row * len(items) + BOTTOM
+    chart = Chart(
+        slug=slug,
+        title=title,
+        description=description,
+        height=height,
+        left=left,
+        bottom=height - BOTTOM,
+    )
+    if not items:
+        return chart
+    ticks = nice_ticks(0, max(value for _, value in items) or 1)
+    high = ticks[-1]
+
+    def x_of(value: float) -> float:
+        return left + value / high * (right - left)
+
+    bars = [
+        Bar(
+            x=left,
+            y=round(TOP + i * row + 3, 1),
+            width=round(x_of(value) - left, 1),
+            height=row - 6,
+            css=css,
+            label=f"{label}: {value:,}",
+        )
+        for i, (label, value) in enumerate(items)
+    ]
+    return Chart(
+        slug=slug,
+        title=title,
+        description=description,
+        height=height,
+        left=left,
+        bottom=height - BOTTOM,
+        x_ticks=[Tick(round(x_of(v), 1), number(v)) for v in ticks],
+        bars=bars,
+        labels=[
+            Label(x=left - 8, y=round(TOP + i * row + row / 2, 1), text=label)
+            for i, (label, _) in enumerate(items)
+        ],
     )

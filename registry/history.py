@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import gzip
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from django import forms
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from registry.charts import Chart, line_chart, updown_chart
+from registry.charts import Chart, hbar_chart, line_chart, updown_chart
 from registry.context_processors import Freshness, served_register
 from registry.models import Edition, Listing, Register
+from registry.sbi import SECTIONS_2025
 from registry.timeline import (
     EDITION_FIELDS,
     Change,
@@ -362,11 +365,31 @@ class StatsForm(forms.Form):
 
 
 @dataclass(frozen=True, slots=True)
+class Breakdown:
+    """Employers listed now, by one enriched property (sector or province)."""
+
+    key: str  # "sector" or "province"
+    rows: list[tuple[str, str, int]]  # (code, name, employers), most first
+    unknown: int  # listed, but the property is not known (yet)
+    chart: Chart
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "listed": [
+                {self.key: code, "name": name, "employers": n} for code, name, n in self.rows
+            ],
+            "unknown": self.unknown,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class RegisterStats:
     register: Register
     figures: list[EditionFigures]  # oldest first
     size_chart: Chart
     changes_chart: Chart
+    sectors: Breakdown | None = None  # None until enrichment has found any
+    provinces: Breakdown | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -384,11 +407,14 @@ class RegisterStats:
                 }
                 for f in self.figures
             ],
+            "sectors": self.sectors.as_json() if self.sectors else None,
+            "provinces": self.provinces.as_json() if self.provinces else None,
         }
 
 
 def stats_of(register: Register) -> RegisterStats:
-    """A register's size and changes per edition, with their charts (one query)."""
+    """A register's size and changes per edition, with their charts, and once enrichment has
+    run its employers per sector and province (three queries)."""
     figures = figures_of(editions_of(register))
     dates = [f.published_on for f in figures]
     name = register.name
@@ -419,7 +445,48 @@ def stats_of(register: Register) -> RegisterStats:
         up=("Added", "added", [f.added or 0 for f in changed]),
         down=("Removed", "removed", [f.removed or 0 for f in changed]),
     )
-    return RegisterStats(register, figures, size, updown)
+    return RegisterStats(
+        register,
+        figures,
+        size,
+        updown,
+        sectors=breakdown(register, "sector", "company__sector_section", sector_name),
+        provinces=breakdown(register, "province", "company__province", str),
+    )
+
+
+def sector_name(letter: str) -> str:
+    section = SECTIONS_2025.get(letter)
+    return section.label if section else letter
+
+
+def breakdown(
+    register: Register, key: str, field: str, name_of: Callable[[str], str]
+) -> Breakdown | None:
+    """Employers listed now per value of a company field filled by enrichment (one query);
+    None while no listed employer has it."""
+    counts = (
+        Listing.objects.filter(register=register, removed_on__isnull=True)
+        .values_list(field)
+        .annotate(employers=Count("pk"))
+        .order_by()
+    )
+    known = sorted(((code, n) for code, n in counts if code), key=lambda item: (-item[1], item[0]))
+    if not known:
+        return None
+    unknown = sum(n for code, n in counts if not code)
+    rows = [(code, name_of(code), n) for code, n in known]
+    noun = "sector (SBI section of the main activity)" if key == "sector" else "province"
+    chart = hbar_chart(
+        slug=f"{key}s",
+        title=f"Employers on the {register.name} per {key}",
+        description=(
+            f"Employers listed now, by the {noun} of their KvK registration; "
+            f"{unknown:,} are not known yet and not drawn."
+        ),
+        items=[(name, n) for _, name, n in rows],
+    )
+    return Breakdown(key=key, rows=rows, unknown=unknown, chart=chart)
 
 
 def stats_register(request: HttpRequest) -> Register:
@@ -446,6 +513,7 @@ def stats(request: HttpRequest) -> HttpResponse:
     query = f"?register={register.slug}" if register.slug != "work" else ""
     context = {
         "stats": found,
+        "breakdowns": [found.sectors, found.provinces],
         "registers": Register.Slug.choices,
         "json_url": reverse("registry:stats-json") + query,
         "freshness": Freshness.of(register),

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 
 from registry.charts import line_chart, month_ticks, nice_ticks, updown_chart
-from registry.models import Edition, Register
-from tests.factories import make_edition
+from registry.models import Company, Edition, Register
+from tests.factories import make_edition, make_listing
 
 STATS = reverse("registry:stats")
 STATS_JSON = reverse("registry:stats-json")
@@ -133,17 +133,81 @@ def test_an_unknown_register_is_a_400(client, editions, value):
 
 
 @pytest.mark.parametrize("count", [2, 24])
-def test_the_stats_page_costs_two_queries_however_many_editions(
+def test_the_stats_page_costs_four_queries_however_many_editions(
     client, django_assert_num_queries, count
 ):
     for month in range(count):
-        make_edition(date(2024 + month // 12, month % 12 + 1, 3))
+        edition = make_edition(date(2024 + month // 12, month % 12 + 1, 3))
+        make_listing(f"Company {month} B.V.", edition=edition)
 
-    with django_assert_num_queries(2):  # the register with its edition, the editions
+    # The register with its edition, the editions, employers per sector and per province.
+    with django_assert_num_queries(4):
         response = client.get(STATS)
     assert response.status_code == 200
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         client.get(STATS_JSON)
+
+
+# --- Sector and province, once enrichment has run ---------------------------------------------
+
+
+@pytest.fixture
+def enriched(editions):
+    for i, (section, province) in enumerate(
+        [("J", "Noord-Holland"), ("J", "Utrecht"), ("C", "Noord-Holland"), ("", "")]
+    ):
+        listing = make_listing(f"Company {i} B.V.", edition=editions[-1])
+        Company.objects.filter(pk=listing.company_id).update(
+            sector_section=section, province=province
+        )
+    gone = make_listing("Gone B.V.", edition=editions[0], removed_in=editions[-1])
+    Company.objects.filter(pk=gone.company_id).update(sector_section="K", province="Zeeland")
+
+
+def test_without_enrichment_there_is_no_sector_or_province_section(client, editions):
+    make_listing("Plain B.V.", edition=editions[-1])
+
+    response = client.get(STATS)
+
+    assert "per sector" not in text_of(response)
+    assert len(svgs(response)) == 2
+    data = client.get(STATS_JSON).json()
+    assert (data["sectors"], data["provinces"]) == (None, None)
+
+
+def test_employers_listed_now_per_sector_and_province(client, enriched):
+    response = client.get(STATS)
+
+    page = text_of(response)
+    assert "Employers listed now, per sector" in page
+    assert "Publishing, broadcasting and media 2 Manufacturing 1 Not known yet 1" in page
+    assert "Noord-Holland 2 Utrecht 1 Not known yet 1" in page
+    assert "Zeeland" not in page  # its only employer has left the register
+    charts = svgs(response)
+    assert len(charts) == 4
+    sectors = charts[2]
+    assert text(sectors, f"{SVG}title") == "Employers on the Public register Work per sector"
+    assert [text(bar, f"{SVG}title") for bar in sectors.iter(f"{SVG}rect")] == [
+        "Publishing, broadcasting and media: 2",
+        "Manufacturing: 1",
+    ]
+
+
+def test_the_sector_and_province_counts_as_json(client, enriched):
+    data = client.get(STATS_JSON).json()
+
+    assert data["sectors"] == {
+        "listed": [
+            {"sector": "J", "name": "Publishing, broadcasting and media", "employers": 2},
+            {"sector": "C", "name": "Manufacturing", "employers": 1},
+        ],
+        "unknown": 1,
+    }
+    assert data["provinces"]["listed"][0] == {
+        "province": "Noord-Holland",
+        "name": "Noord-Holland",
+        "employers": 2,
+    }
 
 
 # --- The chart geometry -----------------------------------------------------------------------
