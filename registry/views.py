@@ -66,7 +66,7 @@ def page_links(request: HttpRequest, page: Page[Listing]) -> dict[str, str | Non
     }
 
 
-def listing_json(listing: Listing) -> dict[str, str | float | None]:
+def listing_json(listing: Listing, *, register: str = "") -> dict[str, str | float | None]:
     """One search result in the API: the only place that defines its shape. `verdict`,
     `score` and `matched_on` say how well it matches the query; null without a query."""
     # Annotations from ListingQuerySet.search(); absent when there is no query.
@@ -78,8 +78,8 @@ def listing_json(listing: Listing) -> dict[str, str | float | None]:
         "first_listed": listing.first_listed.isoformat(),
         "removed_on": listing.removed_on.isoformat() if listing.removed_on else None,
         "url": reverse("registry:company", kwargs={"key": listing.company.key}),
-        # Annotated by ListingFilter's register filter; elsewhere read from the listing.
-        "register": getattr(listing, "register_slug", None) or listing.register.slug,
+        # Given, or annotated by ListingFilter's register filter; else read from the listing.
+        "register": register or getattr(listing, "register_slug", None) or listing.register.slug,
         "verdict": verdict,
         "score": score,
         "matched_on": getattr(listing, "matched_on", None),
@@ -169,7 +169,10 @@ def search_json(request: HttpRequest) -> JsonResponse:
         on = freshness.published_on.isoformat() if freshness.published_on else None
         data["no_match"] = {
             "message": f"Not on the register as of {on}" if on else "No edition loaded yet",
-            "nearest": [listing_json(listing) for listing in nearest_for(filterset, page)],
+            "nearest": [
+                listing_json(listing, register=freshness.register)
+                for listing in nearest_for(filterset, page)
+            ],
         }
     return JsonResponse(data, json_dumps_params=JSON_PARAMS)
 

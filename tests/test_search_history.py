@@ -7,6 +7,8 @@ import re
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registry.models import Register
@@ -188,3 +190,21 @@ def test_the_search_page_links_its_feed_and_csv_with_the_same_query(client, work
     feed = re.search(r'<link rel="alternate" type="application/atom\+xml"[^>]*href="([^"]+)"', html)
     assert feed and feed.group(1) == "/search.atom?q=july&amp;status=all"
     assert 'href="/search.csv?q=july&amp;status=all"' in html
+
+
+def test_the_nearest_names_of_a_search_without_match_name_their_register_at_no_cost(
+    client, work, exchange
+):
+    make_listing("Au Pair International B.V.", "30000003", edition=exchange)
+
+    with CaptureQueriesContext(connection) as queries:
+        data = client.get(SEARCH_JSON, {"q": "Pairxqzw", "register": "exchange"}).json()
+
+    assert data["count"] == 0
+    nearest = data["no_match"]["nearest"]
+    assert nearest and {row["register"] for row in nearest} == {"exchange"}
+    # The register is read once, for the edition block, not once per nearest name.
+    reads = [
+        q for q in queries.captured_queries if q["sql"].startswith('SELECT "registry_register"')
+    ]
+    assert len(reads) == 1
