@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -414,7 +415,7 @@ class RegisterStats:
 
 def stats_of(register: Register) -> RegisterStats:
     """A register's size and changes per edition, with their charts, and once enrichment has
-    run its employers per sector and province (three queries)."""
+    run its employers per sector and province (two queries)."""
     figures = figures_of(editions_of(register))
     dates = [f.published_on for f in figures]
     name = register.name
@@ -450,8 +451,7 @@ def stats_of(register: Register) -> RegisterStats:
         figures,
         size,
         updown,
-        sectors=breakdown(register, "sector", "company__sector_section", sector_name),
-        provinces=breakdown(register, "province", "company__province", str),
+        **breakdowns_of(register),
     )
 
 
@@ -460,21 +460,35 @@ def sector_name(letter: str) -> str:
     return section.label if section else letter
 
 
-def breakdown(
-    register: Register, key: str, field: str, name_of: Callable[[str], str]
-) -> Breakdown | None:
-    """Employers listed now per value of a company field filled by enrichment (one query);
-    None while no listed employer has it."""
-    counts = (
+def breakdowns_of(register: Register) -> dict[str, Breakdown | None]:
+    """Employers listed now per sector and per province (enrichment fills both), counted in
+    one GROUP BY over the pairs; None for either while no listed employer has it."""
+    pairs = (
         Listing.objects.filter(register=register, removed_on__isnull=True)
-        .values_list(field)
+        .values_list("company__sector_section", "company__province")
         .annotate(employers=Count("pk"))
         .order_by()
     )
-    known = sorted(((code, n) for code, n in counts if code), key=lambda item: (-item[1], item[0]))
+    sectors: Counter[str] = Counter()
+    provinces: Counter[str] = Counter()
+    for sector, province, employers in pairs:
+        sectors[sector] += employers
+        provinces[province] += employers
+    return {
+        "sectors": breakdown(register, "sector", sectors, sector_name),
+        "provinces": breakdown(register, "province", provinces, str),
+    }
+
+
+def breakdown(
+    register: Register, key: str, counts: Counter[str], name_of: Callable[[str], str]
+) -> Breakdown | None:
+    known = sorted(
+        ((code, n) for code, n in counts.items() if code), key=lambda item: (-item[1], item[0])
+    )
     if not known:
         return None
-    unknown = sum(n for code, n in counts if not code)
+    unknown = counts[""]
     rows = [(code, name_of(code), n) for code, n in known]
     noun = "sector (SBI section of the main activity)" if key == "sector" else "province"
     chart = hbar_chart(
