@@ -13,7 +13,7 @@ from datetime import date
 
 WIDTH, HEIGHT = 720, 300
 # Room for the y labels on the left, the x labels below and the legend on top.
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 36, 40
+LEFT, RIGHT, TOP, BOTTOM = 64, 36, 36, 40
 MAX_X_LABELS = 8
 
 

@@ -76,7 +76,7 @@ def test_the_evidence_page_states_the_edition_the_fetch_the_source_and_the_hash(
     )
     assert "KvK number 17037842" in page
     assert (
-        "Edition 3 August 2026 (date from the page&#x27;s &#x27;last updated&#x27; sentence;"
+        "Edition 3 August 2026 (date source: the page&#x27;s &#x27;last updated&#x27; sentence;"
         in page
     )
     assert "Fetched by us 3 August 2026, 10:00" in page
