@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from registry.models import Listing, ListingEvent
-from registry.timeline import company_as_of, register_as_of
+from registry.models import Listing, ListingEvent, Register
+from registry.timeline import company_as_of, listings_of_company, register_as_of
 from tests.factories import make_edition, make_listing, rename_listing, work_register
 
 SEARCH_JSON = reverse("registry:search-json")
@@ -226,3 +226,28 @@ def test_company_as_of_with_its_history_prefetched_costs_one_query(
 
     with django_assert_num_queries(1):  # the register's editions
         company_as_of(listing, date(2026, 9, 1))
+
+
+def test_a_company_on_two_registers_has_a_listing_and_answer_for_each(
+    editions, history, django_assert_num_queries
+):
+    research = Register.objects.get(slug="research")
+    edition = make_edition(date(2026, 8, 3), register=research)
+    stays = history["stays"]
+    on_research = Listing.objects.create(
+        company=stays.company,
+        register=research,
+        name="Stays B.V.",
+        sort_name="stays b.v.",
+        first_listed=edition.published_on,
+        last_listed=edition.published_on,
+    )
+    ListingEvent.objects.create(listing=on_research, edition=edition, kind="added")
+
+    with django_assert_num_queries(3):  # listings with company and register, names, events
+        listings = listings_of_company(stays.company.key)
+
+    assert [listing.register.slug for listing in listings] == ["work", "research"]
+    answers = [company_as_of(listing, date(2026, 7, 15)) for listing in listings]
+    assert [(a.register, a.listed) for a in answers] == [("work", True), ("research", None)]
+    assert answers[1].note.startswith("Unknown: our history of this register starts with")
