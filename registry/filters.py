@@ -2,22 +2,166 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.db import models
 from django.http import QueryDict
 
-from registry.models import Listing, Register
+from registry import places, sbi
+from registry.models import Company, Listing, Place, Register
 from registry.querysets import ListingQuerySet
 from registry.timeline import AsOfAnswer, register_as_of
 
 MAX_PAGE_SIZE = 100
+UNKNOWN = "unknown"  # the value of a sector, city or province filter for "not known (yet)"
+FACETS = ("sector", "city", "province")  # the filters the search page counts (registry.facets)
 
 
 MAX_RECENT_EDITIONS = 12  # a year of monthly editions
+
+
+# --- Sector and place: parsed values, the fields that parse them ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SectorValue:
+    """A sector filter: an SBI 2025 section, or a division within it; section "" is unknown."""
+
+    section: str
+    division: str = ""
+
+    @property
+    def param(self) -> str:
+        return self.division or self.section or UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class CityValue:
+    """A city filter: the official names the text means (one, almost always); ("",) is
+    unknown."""
+
+    officials: tuple[str, ...]
+
+    @property
+    def param(self) -> str:
+        return places.display_name(self.officials[0]) if self.officials[0] else UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class ProvinceValue:
+    """A province filter: its CBS name; "" is unknown."""
+
+    name: str
+
+    @property
+    def param(self) -> str:
+        return self.name or UNKNOWN
+
+
+def _quoted(text: str) -> str:
+    return f"“{text[:60]}”" + ("…" if len(text) > 60 else "")
+
+
+class SectorField(forms.CharField):
+    """`K` (a section letter, A to V), `62` (a 2-digit division) or `unknown`."""
+
+    def clean(self, value: Any) -> SectorValue | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        if text.casefold() == UNKNOWN:
+            return SectorValue(section="")
+        if text.upper() in sbi.SECTIONS_2025:
+            return SectorValue(section=text.upper())
+        if len(text) == 2 and sbi.division_title(text):
+            # 45 (motor trade) exists in SBI 2008 only; sbi.classify() puts it in section G.
+            found = sbi.section_of_division(int(text))
+            letter = "G" if text == "45" else found.letter if found else ""
+            if letter:
+                return SectorValue(section=letter, division=text)
+        raise forms.ValidationError(
+            f"{_quoted(text)} is not a sector: give an SBI section letter (A to V, e.g. K for "
+            "information and communication), a 2-digit SBI division (e.g. 62) or “unknown”.",
+            code="invalid",
+        )
+
+
+KNOWN_CITIES = "filters:known-cities"
+KNOWN_CITIES_SECONDS = 3600
+
+
+def known_cities(*, fresh: bool = False) -> frozenset[str]:
+    """Official place names a city filter may name: the CBS places (when loaded), every
+    employer's city, and the aliased places. Cached for an hour; a name not found in the cached
+    set is looked up again (`fresh`) before it is refused, so a city new from enrichment is
+    never refused for the cache's sake (one query, then cached again)."""
+    if not fresh:
+        cached = cache.get(KNOWN_CITIES)
+        if cached is not None:
+            return frozenset(cached)
+    cities = Company.objects.exclude(city="").order_by().values_list("city")
+    names = {name for (name,) in cities.union(Place.objects.order_by().values_list("place"))}
+    names.update(places.ALIASES)
+    cache.set(KNOWN_CITIES, sorted(names), KNOWN_CITIES_SECONDS)
+    return frozenset(names)
+
+
+class CityField(forms.CharField):
+    """A Dutch place as the KvK names it or as people say it ('s-Gravenhage, Den Haag, The
+    Hague), case, accents and apostrophes aside; or `unknown`."""
+
+    def clean(self, value: Any) -> CityValue | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        if text.casefold() == UNKNOWN:
+            return CityValue(officials=("",))
+        officials = places.official_names(text, known=known_cities()) or places.official_names(
+            text, known=known_cities(fresh=True)
+        )
+        if officials:
+            return CityValue(officials=tuple(officials))
+        raise forms.ValidationError(
+            f"{_quoted(text)} is not a Dutch place we know: give a place name such as "
+            "Amsterdam, Den Haag or 's-Hertogenbosch, or “unknown”.",
+            code="invalid",
+        )
+
+
+class ProvinceField(forms.CharField):
+    """One of the twelve provinces (Zuid-Holland, zuid holland, Friesland) or `unknown`."""
+
+    def clean(self, value: Any) -> ProvinceValue | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        if text.casefold() == UNKNOWN:
+            return ProvinceValue(name="")
+        name = places.province_name(text)
+        if name is None:
+            raise forms.ValidationError(
+                f"{_quoted(text)} is not a Dutch province: give one of "
+                f"{', '.join(places.PROVINCES)}, or “unknown”.",
+                code="invalid",
+            )
+        return ProvinceValue(name=name)
+
+
+class SectorFilter(django_filters.CharFilter):  # type: ignore[misc]  # django-filter is untyped
+    field_class = SectorField
+
+
+class CityFilter(django_filters.CharFilter):  # type: ignore[misc]
+    field_class = CityField
+
+
+class ProvinceFilter(django_filters.CharFilter):  # type: ignore[misc]
+    field_class = ProvinceField
 
 
 class IntegerFilter(django_filters.NumberFilter):  # type: ignore[misc]  # django-filter is untyped
@@ -25,13 +169,18 @@ class IntegerFilter(django_filters.NumberFilter):  # type: ignore[misc]  # djang
 
 
 class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter is untyped
-    """Register, search, status, "listed since", "as of" and order over listings.
+    """Register, search, status, "listed since", "as of", order, sector and place over listings.
 
     An absent register means "work", an absent status "listed" and an absent sort "name", so a
     bare `/` shows the current Work register A-Z. A value outside the choices is a validation
     error, never ignored. With `as_of`, the results are the listings of the edition that date
     rests on (see `as_of_answer`), and an absent status means "all" (listed then, whatever
     they are now).
+
+    Sector (`K`, `62`), city (`Den Haag`, `'s-Gravenhage`) and province (`Zuid-Holland`) each
+    take one value, or `unknown` for employers whose value is not known (yet). They apply after
+    the search: a search ranks its candidates among the listings the other filters leave, and
+    sector and place then narrow those, so a facet's count is exactly what choosing it shows.
     """
 
     # First: every filter after it works within one register.
@@ -92,15 +241,29 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
         initial="name",
         label="Sort by",
     )
+    # Last: the facets (registry.facets), applied on top of `base`, everything above.
+    sector = SectorFilter(method="filter_sector", max_length=20, label="Sector")
+    city = CityFilter(method="filter_city", max_length=100, label="City")
+    province = ProvinceFilter(method="filter_province", max_length=50, label="Province")
 
     class Meta:
         model = Listing
-        fields = ["register", "as_of", "status", "listed_since", "editions", "q", "sort"]
+        fields = [
+            "register",
+            "as_of",
+            "status",
+            "listed_since",
+            "editions",
+            "q",
+            "sort",
+            *FACETS,
+        ]
 
     def __init__(self, data: QueryDict | None = None, *args: Any, **kwargs: Any) -> None:
         # A parameter left out (or left empty) takes its declared default, so the form shows
         # what the results are filtered by (django-filter's documented recipe for defaults).
         self.as_of_answer: AsOfAnswer | None = None  # set when as_of is given and valid
+        self._base: ListingQuerySet | None = None  # set by filter_queryset
         if data is not None:
             data = data.copy()
             if data.get("as_of", "").strip() and not data.get("status"):
@@ -116,6 +279,32 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
     @property
     def register_slug(self) -> str:
         return str(self.form.cleaned_data.get("register") or "work")
+
+    def filter_queryset(self, queryset: ListingQuerySet) -> ListingQuerySet:
+        """Every filter in the declared order; the queryset before the facets' filters is kept
+        as `base`, so registry.facets counts each facet on it with the other facets applied,
+        and a search's candidates are ranked once, for the results and the counts alike."""
+        data = self.form.cleaned_data
+        for name, declared in self.filters.items():
+            if name not in FACETS:
+                queryset = declared.filter(queryset, data.get(name))
+        self._base = queryset
+        return self.in_facets(queryset)
+
+    @property
+    def base(self) -> ListingQuerySet:
+        """The listings every filter but sector and place leaves: the facets count on it."""
+        self.qs  # noqa: B018  # filtering keeps the base on the way (django-filter caches qs)
+        assert self._base is not None, "a valid filterset filters"
+        return self._base
+
+    def in_facets(self, queryset: ListingQuerySet, *, leave_out: str = "") -> ListingQuerySet:
+        """`queryset` narrowed by the facet filters given, all but `leave_out`."""
+        data = self.form.cleaned_data
+        for name in FACETS:
+            if name != leave_out:
+                queryset = self.filters[name].filter(queryset, data.get(name))
+        return queryset
 
     def filter_register(self, queryset: ListingQuerySet, name: str, value: str) -> ListingQuerySet:
         # The slug rides along as a value, so a result can name its register without a join.
@@ -142,6 +331,21 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
         if value == "removed":
             return queryset.removed()
         return queryset  # "all"
+
+    def filter_sector(
+        self, queryset: ListingQuerySet, name: str, value: SectorValue
+    ) -> ListingQuerySet:
+        return queryset.in_sector(section=value.section, division=value.division)
+
+    def filter_city(
+        self, queryset: ListingQuerySet, name: str, value: CityValue
+    ) -> ListingQuerySet:
+        return queryset.in_place(cities=value.officials)
+
+    def filter_province(
+        self, queryset: ListingQuerySet, name: str, value: ProvinceValue
+    ) -> ListingQuerySet:
+        return queryset.in_place(province=value.name)
 
     def filter_sort(self, queryset: ListingQuerySet, name: str, value: str) -> ListingQuerySet:
         if value == "newest":

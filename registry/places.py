@@ -73,6 +73,38 @@ def official_names(text: str, *, known: Iterable[str]) -> list[str]:
     return sorted({name for name in known if name == aliased or fold_place(name) == key})
 
 
+# The twelve provinces as CBS names them (the `province` column holds these), north to south.
+PROVINCES = (
+    "Groningen",
+    "Fryslân",
+    "Drenthe",
+    "Overijssel",
+    "Flevoland",
+    "Gelderland",
+    "Utrecht",
+    "Noord-Holland",
+    "Zuid-Holland",
+    "Zeeland",
+    "Noord-Brabant",
+    "Limburg",
+)
+# Other names people type for a province, folded -> the CBS name.
+_PROVINCE_INPUT = {
+    "friesland": "Fryslân",
+    "north holland": "Noord-Holland",
+    "south holland": "Zuid-Holland",
+    "north brabant": "Noord-Brabant",
+    "zealand": "Zeeland",
+}
+
+
+def province_name(text: str) -> str | None:
+    """The CBS name of the province `text` means ("zuid holland", "Friesland"), or None."""
+    key = fold_place(text)
+    by_key = {fold_place(name): name for name in PROVINCES}
+    return by_key.get(key) or _PROVINCE_INPUT.get(key)
+
+
 @dataclass(frozen=True, slots=True)
 class PlaceFacts:
     municipality: str  # "" when the name alone does not decide it

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.db.models import Count
 from django.db.models.functions import Coalesce
 
 if TYPE_CHECKING:
@@ -76,6 +78,32 @@ class ListingQuerySet(models.QuerySet["Listing"]):
         nth = dates.order_by("-published_on").distinct()[editions - 1 : editions]
         first = dates.order_by("published_on")[:1]
         return self.filter(first_listed__gte=Coalesce(models.Subquery(nth), models.Subquery(first)))
+
+    def in_sector(self, *, section: str, division: str = "") -> ListingQuerySet:
+        """Listings whose company is in an SBI 2025 section ("K"), or in one of its divisions
+        ("K", "62"); section "" selects those whose sector is not known (yet). The section is
+        always given, so the (sector_section, sector_division) index serves a division too."""
+        if division:
+            return self.filter(company__sector_section=section, company__sector_division=division)
+        return self.filter(company__sector_section=section)
+
+    def in_place(
+        self, *, cities: Sequence[str] | None = None, province: str | None = None
+    ) -> ListingQuerySet:
+        """Listings whose company's head office is in one of `cities` (official names) and in
+        `province` (CBS name); None: any; "" (or [""]): not known (yet)."""
+        listings = self
+        if cities is not None:
+            listings = listings.filter(company__city__in=cities)
+        if province is not None:
+            listings = listings.filter(company__province=province)
+        return listings
+
+    def facet_counts(self, *fields: str) -> list[tuple[Any, ...]]:
+        """(value of each company field..., listings) for every combination present: one GROUP
+        BY over the listings joined to their companies, unordered."""
+        columns = [f"company__{field}" for field in fields]
+        return list(self.order_by().values_list(*columns).annotate(n=Count("pk")))
 
     def for_listing(self) -> ListingQuerySet:
         """Rows for a page: the company joined in, a stable order the paginator can rely on."""
