@@ -162,6 +162,9 @@ ENRICH_MAX_AGE_DAYS = env_int("ENRICH_MAX_AGE_DAYS", default=180)
 # Off: the scheduled runs do nothing (a kill switch without the admin). The admin's
 # Pause/Resume is a database row and needs no restart.
 ENRICH_ENABLED = env_bool("ENRICH_ENABLED", default=True)
+# Sector and place counts of searches without a text (registry.facets): kept this long at most;
+# a new edition or an enrichment write replaces them sooner. 0: always count.
+FACET_CACHE_SECONDS = env_int("FACET_CACHE_SECONDS", default=15 * 60)
 for _name in ("KVK_API_RATE_PER_MINUTE", "KVK_OPENDATA_RATE_PER_MINUTE", "ENRICH_BATCH_SIZE"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1")

@@ -19,11 +19,28 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from registry import places
 from registry.context_processors import Freshness, served_register
 from registry.filters import ListingFilter
 from registry.models import Listing
+from registry.views import sector_brief
 
-COLUMNS = ("kvk", "name", "status", "first_listed", "removed_on", "register", "url", "edition")
+COLUMNS = (
+    "kvk",
+    "name",
+    "status",
+    "first_listed",
+    "removed_on",
+    "register",
+    "url",
+    "edition",
+    # From the KvK (enrichment), empty while not known: the main SBI code (or the division)
+    # and its division's title, the head office's place as people say it, and its province.
+    "sector",
+    "sector_title",
+    "city",
+    "province",
+)
 CHUNK = 2000  # rows per database round trip, and per piece of the response
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _KEY = "KEY-PLACEHOLDER"
@@ -61,6 +78,7 @@ def csv_lines(
     lines: list[str] = []
     for listing in listings:
         company = listing.company
+        sector = sector_brief(company)
         lines.append(
             writer.writerow(
                 (
@@ -72,6 +90,10 @@ def csv_lines(
                     register,
                     before + company.key + after,
                     edition,
+                    sector.code if sector else "",
+                    sector.title if sector else "",
+                    cell(places.display_name(company.city)),
+                    company.province,
                 )
             )
         )

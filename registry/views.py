@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from registry import places, sbi
 from registry.bulk import MAX_LINES, check_lines, verdict_counts, write_csv
 from registry.context_processors import Freshness, served_register
 from registry.enrichment import (
@@ -26,11 +28,13 @@ from registry.enrichment import (
     place_json,
     sector_json,
 )
-from registry.filters import ListingFilter, PageForm
+from registry.facets import Facets, compute_facets, facet_groups
+from registry.filters import FACETS, ListingFilter, PageForm
 from registry.forms import BulkCheckForm
-from registry.models import Edition, Listing, ListingEvent, Register
+from registry.models import Company, Edition, Listing, ListingEvent, Register
 from registry.querysets import ListingQuerySet
 from registry.search import nearest
+from registry.timeline import long_date
 
 PAGE_SIZE = 50  # the HTML page; the API's default too
 # A Company.key: the 8-digit KvK number, or "n-" and the folded name (registry.text.name_key).
@@ -66,11 +70,83 @@ def page_links(request: HttpRequest, page: Page[Listing]) -> dict[str, str | Non
     }
 
 
-def listing_json(listing: Listing, *, register: str = "") -> dict[str, str | float | None]:
+@dataclass(frozen=True, slots=True)
+class SectorBrief:
+    """A result's sector: its main SBI code (or the division, or the section, when that is all
+    we know), the division's title, and its SBI 2025 section."""
+
+    code: str
+    title: str
+    section: str
+
+    @property
+    def section_label(self) -> str:
+        info = sbi.SECTIONS_2025.get(self.section)
+        return info.label if info else ""
+
+    def as_json(self) -> dict[str, str | None]:
+        return {"code": self.code, "title": self.title or None, "section": self.section or None}
+
+
+def sector_brief(company: Company) -> SectorBrief | None:
+    code = company.sbi_code or company.sector_division or company.sector_section
+    if not code:
+        return None
+    section = sbi.SECTIONS_2025.get(company.sector_section)
+    title = sbi.division_title(company.sector_division) if company.sector_division else ""
+    return SectorBrief(
+        code=code,
+        title=title or (section.title_en if section else ""),
+        section=section.letter if section else "",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    """A row of the results table, worked out here rather than in the template (50 a page)."""
+
+    listing: Listing
+    url: str
+    kvk: str
+    first_listed: str  # "1 July 2026"
+    removed_on: str  # "" while listed
+    sector: str  # the section's label, "" when not known
+    sector_detail: str  # "SBI 62100: Computer programming, consultancy and related activities"
+    city: str  # as people say it ("Den Haag"), "" when not known
+    city_official: str  # the official name when it differs ("'s-Gravenhage"), else ""
+
+
+def result_rows(listings: Iterable[Listing]) -> list[ResultRow]:
+    before, _, after = reverse("registry:company", kwargs={"key": "KEY"}).partition("KEY")
+    rows = []
+    for listing in listings:
+        company = listing.company
+        brief = sector_brief(company)
+        city = places.display_name(company.city)
+        rows.append(
+            ResultRow(
+                listing=listing,
+                url=before + company.key + after,
+                kvk=company.kvk_number,
+                first_listed=long_date(listing.first_listed),
+                removed_on=long_date(listing.removed_on) if listing.removed_on else "",
+                sector=brief.section_label if brief else "",
+                sector_detail=f"SBI {brief.code}: {brief.title}" if brief else "",
+                city=city,
+                city_official=company.city if city != company.city else "",
+            )
+        )
+    return rows
+
+
+def listing_json(listing: Listing, *, register: str = "") -> dict[str, object]:
     """One search result in the API: the only place that defines its shape. `verdict`,
-    `score` and `matched_on` say how well it matches the query; null without a query."""
+    `score` and `matched_on` say how well it matches the query; null without a query.
+    `sector` and `city` are null while enrichment has not found them."""
     # Annotations from ListingQuerySet.search(); absent when there is no query.
     verdict, score = getattr(listing, "verdict", None), getattr(listing, "relevance", None)
+    company = listing.company
+    brief = sector_brief(company)
     return {
         "kvk": listing.company.kvk_number or None,
         "name": listing.name,
@@ -84,6 +160,9 @@ def listing_json(listing: Listing, *, register: str = "") -> dict[str, str | flo
         "score": score,
         "matched_on": getattr(listing, "matched_on", None),
         "matched_name": getattr(listing, "matched_name", None),
+        "sector": brief.as_json() if brief else None,
+        "city": places.display_name(company.city) if company.city else None,
+        "city_official": company.city or None,
     }
 
 
@@ -98,21 +177,28 @@ def search(request: HttpRequest) -> HttpResponse:
     filterset = ListingFilter(request.GET, queryset=Listing.objects.for_listing())
     page = links = None
     closest: list[Listing] = []
-    if filterset.is_valid():
+    rows: list[ResultRow] = []
+    groups = []
+    valid = filterset.is_valid()
+    register = served_register(request, searched_register(filterset) if valid else "work")
+    if valid:
+        facets = compute_facets(filterset, edition_id=current_edition_id(register))
         # get_page: a page out of range or not a number shows the last or the first page.
-        page = Paginator(filterset.qs, per_page=PAGE_SIZE).get_page(request.GET.get("page"))
+        page = counted_paginator(filterset, facets, PAGE_SIZE).get_page(request.GET.get("page"))
         links = page_links(request, page)
         closest = nearest_for(filterset, page)
+        rows = result_rows(page)
+        groups = facet_groups(facets, dict(request.GET.lists()))
     template = "registry/search.html"
     # A history restore after a cache miss asks for the whole page, HX-Request or not.
-    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+    partial = bool(request.headers.get("HX-Request")) and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    if partial:
         template += "#results"  # re-render the results, not the page
     params = request.GET.copy()
     params.pop("page", None)
     query_string = f"?{params.urlencode()}".rstrip("?")
-    register = served_register(
-        request, searched_register(filterset) if filterset.is_valid() else "work"
-    )
     context = {
         "filterset": filterset,
         "page": page,
@@ -125,6 +211,12 @@ def search(request: HttpRequest) -> HttpResponse:
         "freshness": Freshness.of(register),  # of the register searched
         "latest_edition": register.current_edition if register else None,
         "as_of": filterset.as_of_answer,
+        "rows": rows,
+        "facets": groups,
+        # The chosen sector and place ride along in the form as hidden fields, so a new search
+        # text keeps them; an htmx answer refreshes them out of band (facet links change them).
+        "facet_inputs": facet_inputs(filterset),
+        "htmx_partial": partial,
     }
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])  # a cache must not serve the partial as a page
@@ -139,7 +231,9 @@ def search_json(request: HttpRequest) -> JsonResponse:
     filter_ok, paging_ok = filterset.is_valid(), paging.is_valid()  # both, to report all errors
     if not (filter_ok and paging_ok):
         return json_errors({**filterset.errors.get_json_data(), **paging.errors.get_json_data()})
-    paginator = Paginator(filterset.qs, per_page=paging.cleaned_data["page_size"] or PAGE_SIZE)
+    register = served_register(request, searched_register(filterset))
+    facets = compute_facets(filterset, edition_id=current_edition_id(register))
+    paginator = counted_paginator(filterset, facets, paging.cleaned_data["page_size"] or PAGE_SIZE)
     number = paging.cleaned_data["page"] or 1
     if number > paginator.num_pages:
         last = paginator.num_pages
@@ -148,7 +242,7 @@ def search_json(request: HttpRequest) -> JsonResponse:
     page = paginator.page(number)
     params = request.GET.copy()
     params.pop("page", None)
-    freshness = Freshness.of(served_register(request, searched_register(filterset)))
+    freshness = Freshness.of(register)
     data = {
         "count": paginator.count,
         "results": [listing_json(listing) for listing in page],
@@ -160,6 +254,7 @@ def search_json(request: HttpRequest) -> JsonResponse:
             if page.has_previous()
             else None
         ),
+        "facets": facets.as_json(),
         "edition": freshness.as_json(),
         "source": freshness.credit,
     }
@@ -175,6 +270,26 @@ def search_json(request: HttpRequest) -> JsonResponse:
             ],
         }
     return JsonResponse(data, json_dumps_params=JSON_PARAMS)
+
+
+def current_edition_id(register: Register | None) -> int | None:
+    return register.current_edition_id if register else None
+
+
+def counted_paginator(
+    filterset: ListingFilter, facets: Facets, per_page: int
+) -> Paginator[Listing]:
+    """A paginator over the results whose count the facets already made (no COUNT query)."""
+    paginator = Paginator(filterset.qs, per_page=per_page)
+    paginator.count = facets.total
+    return paginator
+
+
+def facet_inputs(filterset: ListingFilter) -> list[tuple[str, str]]:
+    """The valid sector and place filters as (name, value): a wrong one is dropped, so the
+    next search corrects it."""
+    chosen = filterset.form.cleaned_data
+    return [(name, chosen[name].param) for name in FACETS if chosen.get(name) is not None]
 
 
 def nearest_for(filterset: ListingFilter, page: Page[Listing]) -> list[Listing]:

@@ -23,9 +23,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Count, F, Q
 
+from registry.facets import enrichment_changed
 from registry.models import (
     Company,
     EnrichmentControl,
@@ -415,8 +416,16 @@ def record(company: Company, answer: ProviderResult, *, now: datetime, places: P
         company.enrich_priority = Company.EnrichPriority.REFRESH
         company.enrich_after = now + timedelta(days=int(settings.ENRICH_MAX_AGE_DAYS))
     company.enriched_at = now
+    counted = _faceted(company)
     re_derive(company, places=places, save=False)
     company.save(update_fields=[*DERIVED_FIELDS, *QUEUE_FIELDS])
+    if _faceted(company) != counted:
+        transaction.on_commit(enrichment_changed)  # cached search counts are out of date
+
+
+def _faceted(company: Company) -> tuple[str, ...]:
+    """The values the search counts (registry.facets)."""
+    return (company.sector_section, company.sector_division, company.city, company.province)
 
 
 QUEUE_FIELDS = (
@@ -557,6 +566,7 @@ def re_derive(company: Company, *, places: PlaceIndex | None = None, save: bool 
         setattr(company, name, getattr(derived, name))
     if save:
         company.save(update_fields=list(DERIVED_FIELDS))
+        transaction.on_commit(enrichment_changed)
     return company
 
 
@@ -575,6 +585,7 @@ def re_derive_all(*, chunk: int = 500) -> int:
                 setattr(company, name, getattr(derived, name))
         Company.objects.bulk_update(companies, list(DERIVED_FIELDS), batch_size=500)
         changed += len(companies)
+    transaction.on_commit(enrichment_changed)
     return changed
 
 

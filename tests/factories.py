@@ -141,3 +141,27 @@ def add_name(listing: Listing, name: str, *, edition: Edition) -> ListingName:
         first_edition=edition,
         last_edition=edition,
     )
+
+
+def enrich(
+    listing: Listing,
+    *,
+    sbi: str = "",
+    city: str = "",
+    province: str = "",
+) -> Listing:
+    """Give a listing's company what enrichment would: its main SBI code (section and division
+    from registry.sbi), its head office's official place name and province."""
+    from registry.sbi import classify  # only the factories that enrich need it
+
+    sector = classify(sbi) if sbi else None
+    Company.objects.filter(pk=listing.company_id).update(
+        sbi_code=sbi,
+        sector_section=sector.section if sector else "",
+        sector_division=sector.division if sector else "",
+        city=city,
+        municipality=city,
+        province=province,
+    )
+    listing.company.refresh_from_db()
+    return listing

@@ -10,11 +10,24 @@ import pytest
 from django.urls import reverse
 
 from registry.exports import cell
-from tests.factories import make_edition, make_listing
+from tests.factories import enrich, make_edition, make_listing
 
 SEARCH_CSV = reverse("registry:search-csv")
 SEARCH_JSON = reverse("registry:search-json")
-HEADER = ["kvk", "name", "status", "first_listed", "removed_on", "register", "url", "edition"]
+HEADER = [
+    "kvk",
+    "name",
+    "status",
+    "first_listed",
+    "removed_on",
+    "register",
+    "url",
+    "edition",
+    "sector",
+    "sector_title",
+    "city",
+    "province",
+]
 pytestmark = pytest.mark.django_db
 
 
@@ -32,7 +45,12 @@ def editions():
 
 
 def test_the_csv_has_a_header_and_one_row_per_listing(client, editions):
-    make_listing("Bakkerij De Korenschoof B.V.", "01234567", edition=editions[0])
+    enrich(
+        make_listing("Bakkerij De Korenschoof B.V.", "01234567", edition=editions[0]),
+        sbi="10710",
+        city="'s-Hertogenbosch",
+        province="Noord-Brabant",
+    )
     make_listing("Gone B.V.", "07654321", edition=editions[0], removed_in=editions[1])
 
     response = client.get(SEARCH_CSV, {"status": "all"})
@@ -58,6 +76,10 @@ def test_the_csv_has_a_header_and_one_row_per_listing(client, editions):
             "work",
             "http://testserver/company/01234567/",
             "2026-10-05",
+            "10710",
+            "Manufacture of food products",
+            "Den Bosch",
+            "Noord-Brabant",
         ],
         [
             "07654321",
@@ -68,6 +90,10 @@ def test_the_csv_has_a_header_and_one_row_per_listing(client, editions):
             "work",
             "http://testserver/company/07654321/",
             "2026-10-05",
+            "",
+            "",
+            "",
+            "",
         ],
     ]
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from registry.models import Register
 from tests.factories import (
     add_name,
+    enrich,
     make_edition,
     make_listing,
     make_listings,
@@ -111,7 +112,7 @@ def test_search_shows_listed_companies_unless_asked_for_removed_or_all(client, e
         "Still Here B.V.",
     ]
     page = text_of(client.get(SEARCH, {"status": "removed"}))
-    assert "Gone B.V. 12345678 No longer listed 1 July 2026 3 October 2026" in page
+    assert "Gone B.V. 12345678 — — No longer listed 1 July 2026 3 October 2026" in page
 
 
 def test_search_filters_on_listed_since(client, editions):
@@ -192,7 +193,12 @@ def test_the_search_page_works_without_javascript(client, editions):
 
 
 def test_search_json_has_the_documented_shape(client, editions):
-    make_listing("Bakkerij De Korenschoof B.V.", "01234567", edition=editions[0])
+    enrich(
+        make_listing("Bakkerij De Korenschoof B.V.", "01234567", edition=editions[0]),
+        sbi="62100",
+        city="'s-Gravenhage",
+        province="Zuid-Holland",
+    )
     make_listing("Gone B.V.", "07654321", edition=editions[0], removed_in=editions[1])
     Register.objects.filter(slug="work").update(
         last_checked_at=datetime(2026, 10, 4, 4, 30, tzinfo=UTC)
@@ -217,6 +223,13 @@ def test_search_json_has_the_documented_shape(client, editions):
                 "score": None,
                 "matched_on": None,
                 "matched_name": None,
+                "sector": {
+                    "code": "62100",
+                    "title": "Computer programming, consultancy and related activities",
+                    "section": "K",
+                },
+                "city": "Den Haag",
+                "city_official": "'s-Gravenhage",
             },
             {
                 "kvk": "07654321",
@@ -230,10 +243,45 @@ def test_search_json_has_the_documented_shape(client, editions):
                 "score": None,
                 "matched_on": None,
                 "matched_name": None,
+                "sector": None,
+                "city": None,
+                "city_official": None,
             },
         ],
         "next": None,
         "previous": None,
+        # Each option: the parameter value that chooses it, its label, and the rows it would
+        # show with the other filters kept; unknown last.
+        "facets": {
+            "sector": [
+                {"value": "K", "label": "K · Telecom, IT and information services", "count": 1},
+                {"value": "unknown", "label": "Not known yet", "count": 1},
+            ],
+            "city": [
+                {"value": "Den Haag", "label": "Den Haag ('s-Gravenhage)", "count": 1},
+                {"value": "unknown", "label": "Not known yet", "count": 1},
+            ],
+            "province": [
+                {"value": "Zuid-Holland", "label": "Zuid-Holland", "count": 1},
+                *(
+                    {"value": name, "label": name, "count": 0}
+                    for name in (
+                        "Drenthe",
+                        "Flevoland",
+                        "Fryslân",
+                        "Gelderland",
+                        "Groningen",
+                        "Limburg",
+                        "Noord-Brabant",
+                        "Noord-Holland",
+                        "Overijssel",
+                        "Utrecht",
+                        "Zeeland",
+                    )
+                ),
+                {"value": "unknown", "label": "Not known yet", "count": 1},
+            ],
+        },
         "edition": {
             "register": "work",
             "updated_on": "2026-10-03",
@@ -640,25 +688,26 @@ def test_without_an_edition_the_pages_say_so(client):
 
 
 @pytest.mark.parametrize("rows", [30, 60])
-def test_a_search_costs_four_queries_however_many_rows(
+def test_a_search_costs_five_queries_however_many_rows(
     client, editions, django_assert_num_queries, rows
 ):
     make_listings(rows, edition=editions[2])
 
-    # The register and its edition (header), the ranked candidate names, the count, one page
-    # of listings with companies.
-    with django_assert_num_queries(4):
+    # The register and its edition (header), the ranked candidate names, the sector counts,
+    # the place counts (which give the total: no COUNT), one page of listings with companies.
+    with django_assert_num_queries(5):
         response = client.get(SEARCH, {"q": "bakkerij", "status": "all"})
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("rows", [30, 60])
-def test_search_json_costs_four_queries_however_many_rows(
+def test_search_json_costs_five_queries_however_many_rows(
     client, editions, django_assert_num_queries, rows
 ):
     make_listings(rows, edition=editions[2])
 
-    with django_assert_num_queries(4):  # as the page: header, candidates, count, one page
+    # As the page: header, candidates, sector counts, place counts, one page.
+    with django_assert_num_queries(5):
         response = client.get(SEARCH_JSON, {"q": "bakkerij", "page_size": "100"})
     assert response.json()["count"] == rows
 
@@ -687,11 +736,14 @@ def test_company_page_costs_five_queries_however_long_its_history(
 
 
 @pytest.mark.parametrize("rows", [30, 60])
-def test_browsing_without_a_query_costs_three_queries(
+def test_browsing_without_a_query_costs_four_queries_then_two(
     client, editions, django_assert_num_queries, rows
 ):
     make_listings(rows, edition=editions[2])
 
-    with django_assert_num_queries(3):  # header's register, the count, one page
+    with django_assert_num_queries(4):  # header's register, sector and place counts, one page
+        response = client.get(SEARCH, {"status": "all"})
+    assert response.status_code == 200
+    with django_assert_num_queries(2):  # the counts are cached until the next edition
         response = client.get(SEARCH, {"status": "all"})
     assert response.status_code == 200
