@@ -21,18 +21,22 @@ from datetime import date
 from functools import partial
 from html import escape
 from io import StringIO
+from itertools import product
 from pathlib import Path
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
-from django.http import StreamingHttpResponse
+from django.http import QueryDict, StreamingHttpResponse
 from django.test import Client
-from django.test.utils import setup_databases, teardown_databases
+from django.test.utils import override_settings, setup_databases, teardown_databases
 from django.urls import reverse
 from django.utils import timezone
 
+from registry import sbi
+from registry.facets import compute_facets, enrichment_changed
+from registry.filters import ListingFilter
 from registry.models import Company, Edition, Listing, ListingEvent, ListingName, Register, SyncRun
 from scraper.parse import parse_register
 from scraper.sync import queue_sync, run_sync
@@ -96,6 +100,81 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+# Synthetic enrichment for the facet figures: shares of SBI 2025 sections among sponsors of
+# skilled migrants (a guess shaped like the KvK's answers so far: consultancy, IT and trade
+# lead), and head offices concentrated in the Randstad and Eindhoven, with a long tail.
+SECTION_WEIGHTS = {
+    "N": 20, "K": 18, "G": 14, "C": 11, "O": 9, "R": 5, "H": 5, "Q": 4, "L": 4, "F": 3, "I": 2,
+    "J": 2, "M": 1, "T": 1, "S": 1, "A": 1, "D": 0.5, "E": 0.3, "B": 0.3, "P": 0.3, "U": 0.05,
+    "V": 0.05,
+}  # fmt: skip
+CITY_WEIGHTS = {
+    ("Amsterdam", "Noord-Holland"): 24, ("Rotterdam", "Zuid-Holland"): 8,
+    ("'s-Gravenhage", "Zuid-Holland"): 6, ("Utrecht", "Utrecht"): 6,
+    ("Eindhoven", "Noord-Brabant"): 5, ("Amstelveen", "Noord-Holland"): 2,
+    ("Hoofddorp", "Noord-Holland"): 2, ("Leiden", "Zuid-Holland"): 2, ("Delft", "Zuid-Holland"): 2,
+    ("Haarlem", "Noord-Holland"): 1.5, ("Groningen", "Groningen"): 1.5,
+    ("Nijmegen", "Gelderland"): 1.2, ("'s-Hertogenbosch", "Noord-Brabant"): 1.2,
+    ("Breda", "Noord-Brabant"): 1, ("Tilburg", "Noord-Brabant"): 1, ("Arnhem", "Gelderland"): 1,
+    ("Schiphol", "Noord-Holland"): 1, ("Amersfoort", "Utrecht"): 1, ("Almere", "Flevoland"): 0.8,
+    ("Maastricht", "Limburg"): 0.8, ("Veldhoven", "Noord-Brabant"): 0.8,
+    ("Zwolle", "Overijssel"): 0.6, ("Enschede", "Overijssel"): 0.6,
+    ("Wageningen", "Gelderland"): 0.5, ("Leeuwarden", "Fryslân"): 0.4, ("Assen", "Drenthe"): 0.3,
+    ("Middelburg", "Zeeland"): 0.3,
+}  # fmt: skip
+TAIL_SHARE = 0.25  # of employers, spread over the other CBS places (Zipf-like)
+SHARED_PLACES = Path("../shared/data/places/cbs_woonplaatsen_2026.csv")
+
+
+def enrich_synthetically(*, seed: int = 5) -> int:
+    """Give every company a sector (section, division, SBI code) and a head office (city,
+    municipality, province) drawn from the weights above: a few bulk UPDATEs. 2 % get only a
+    province, as the open data's postcode region gives."""
+    rng = random.Random(seed)
+    sections, section_weights = list(SECTION_WEIGHTS), list(SECTION_WEIGHTS.values())
+    codes: dict[str, list[str]] = {}
+    for code in sorted(sbi.SUBCLASSES_2025):
+        codes.setdefault(code[:2], []).append(code)
+    tail: list[tuple[str, str]] = []
+    if SHARED_PLACES.is_file():
+        with SHARED_PLACES.open(encoding="utf-8", newline="") as handle:
+            top_places = {place for place, _ in CITY_WEIGHTS}
+            rows = {(r["place"], r["province"]) for r in csv.DictReader(handle)}
+        tail = sorted(row for row in rows if row[0] not in top_places)
+        rng.shuffle(tail)
+    top, top_weights = list(CITY_WEIGHTS), list(CITY_WEIGHTS.values())
+    companies = list(Company.objects.only("pk"))
+    now = timezone.now()
+    for company in companies:
+        section = rng.choices(sections, section_weights)[0]
+        divisions = sbi.divisions_of(section)
+        division = divisions[min(int(rng.paretovariate(1.2)) - 1, len(divisions) - 1)]
+        company.sector_section, company.sector_division = section, division
+        company.sbi_code = rng.choice(codes.get(division, [division + "000"]))
+        company.sbi_version, company.sector_source = "2025", "kvk_basisprofiel"
+        company.sector_fetched_at = company.city_fetched_at = company.enriched_at = now
+        if tail and rng.random() < TAIL_SHARE:
+            city, province = tail[min(int(rng.paretovariate(0.8)) - 1, len(tail) - 1)]
+        else:
+            city, province = rng.choices(top, top_weights)[0]
+        if rng.random() < 0.02:
+            city = ""  # a postcode region only
+        company.city, company.municipality, company.province = city, city, province
+        company.city_source = "kvk_basisprofiel"
+        company.enrich_status = Company.EnrichStatus.DONE
+    fields = [
+        "sector_section", "sector_division", "sbi_code", "sbi_version", "sector_source",
+        "sector_fetched_at", "city", "municipality", "province", "city_source",
+        "city_fetched_at", "enrich_status", "enriched_at",
+    ]  # fmt: skip
+    Company.objects.bulk_update(companies, fields, batch_size=1000)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE registry_company")
+    enrichment_changed()  # as scraper.enrich does: cached counts are out of date
+    return len(companies)
+
+
 class Command(BaseCommand):
     help = "Print parse, sync and search timings on a full-size register (throwaway database)."
 
@@ -126,6 +205,7 @@ class Command(BaseCommand):
             if not options["history_only"]:
                 self._syncs(rows, page)
                 self._searches(options["requests"])
+                self._facets(options["requests"])
             self._history(options["requests"])
         finally:
             teardown_databases(config, verbosity=0)
@@ -175,6 +255,53 @@ class Command(BaseCommand):
                 out(
                     f"{name.split(':')[1]:<12} {label:<18} p50 {pct(times, 0.5):6.1f} ms  "
                     f"p95 {pct(times, 0.95):6.1f} ms"
+                )
+
+    def _facets(self, requests: int) -> None:
+        """Sector and place filters with their counts, every company enriched synthetically."""
+        out = self.stdout.write
+        [seconds] = timed(
+            lambda: out(f"synthetic enrichment: {enrich_synthetically():,} companies")
+        )
+        out(f"  (bulk UPDATEs: {seconds:.1f} s)")
+        client = Client(HTTP_HOST="127.0.0.1")
+        cases = {
+            "sector+province": {"sector": "K", "province": "Zuid-Holland"},
+            "division+city": {"sector": "62", "city": "Den Haag"},
+            "q+sector": {"q": "techniek", "sector": "N"},
+            "q+city": {"q": "solutions", "city": "amsterdam"},
+            "facets, no filter": {},
+        }
+        out("facets alone: counted (never cached); pages: cached counts, then counted each time")
+        for label, params in cases.items():
+            filters = QueryDict(mutable=True)
+            filters.update(params)
+
+            def facets_alone(filters: QueryDict = filters) -> None:
+                filterset = ListingFilter(filters, queryset=Listing.objects.for_listing())
+                assert filterset.is_valid(), filterset.errors
+                compute_facets(filterset)
+
+            facets_alone()
+            times = [t * 1000 for t in timed(facets_alone, repeat=requests)]
+            out(
+                f"{'facets alone':<12} {label:<18} p50 {pct(times, 0.5):6.1f} ms  "
+                f"p95 {pct(times, 0.95):6.1f} ms"
+            )
+            for name, cache_seconds in product(
+                ("registry:search", "registry:search-json"), (15 * 60, 0)
+            ):
+                url = reverse(name)
+                with override_settings(FACET_CACHE_SECONDS=cache_seconds):
+                    first = client.get(url, params)
+                    if first.status_code != 200:
+                        raise CommandError(f"{url} {params} answered {first.status_code}")
+                    get = partial(client.get, url, params)
+                    times = [t * 1000 for t in timed(get, repeat=requests)]
+                how = "cached" if cache_seconds else "counted"
+                out(
+                    f"{name.split(':')[1]:<12} {label:<18} p50 {pct(times, 0.5):6.1f} ms  "
+                    f"p95 {pct(times, 0.95):6.1f} ms  ({how})"
                 )
 
     def _history(self, requests: int) -> None:
