@@ -147,7 +147,9 @@ def _as_of(slug: str, editions: Sequence[Edition], day: date) -> AsOfAnswer:
     )
 
 
-def company_as_of(listing: Listing, day: date) -> AsOfAnswer:
+def company_as_of(
+    listing: Listing, day: date, *, editions: Sequence[Edition] | None = None
+) -> AsOfAnswer:
     """Was this listing on its register on `day`? From its events, by the latest stored
     edition published on or before `day`; unknown before our first edition.
 
@@ -155,7 +157,8 @@ def company_as_of(listing: Listing, day: date) -> AsOfAnswer:
     were prefetched (`ListingQuerySet.with_history()`); `listing.register` is read unless
     select_related.
     """
-    editions = editions_of(listing.register_id)
+    if editions is None:
+        editions = editions_of(listing.register_id)
     answer = _as_of(listing.register.slug, editions, day)
     if answer.edition is None:
         return answer

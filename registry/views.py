@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -31,10 +32,18 @@ from registry.enrichment import (
 from registry.facets import Facets, compute_facets, facet_groups
 from registry.filters import FACETS, ListingFilter, PageForm
 from registry.forms import BulkCheckForm
-from registry.models import Company, Edition, Listing, ListingEvent, Register
+from registry.models import Company, Listing, ListingEvent, Register
 from registry.querysets import ListingQuerySet
 from registry.search import nearest
-from registry.timeline import long_date
+from registry.timeline import (
+    AsOfAnswer,
+    EvidenceLink,
+    company_as_of,
+    editions_of,
+    evidence_links,
+    listings_of_company,
+    long_date,
+)
 
 PAGE_SIZE = 50  # the HTML page; the API's default too
 # A Company.key: the 8-digit KvK number, or "n-" and the folded name (registry.text.name_key).
@@ -323,43 +332,30 @@ class EventRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class CompanyRecord:
-    """Everything a company page states; its JSON is this record serialised, nothing more."""
+class Timeline:
+    """A company's life on one register: its names, its events, the evidence per edition."""
 
     listing: Listing
     names: list[NameRecord]
     current_names: list[str]  # two for a KvK listed under two names at once
     events: list[EventRecord]
-    maybe_listed_earlier: bool  # first seen in our first stored edition
-    freshness: Freshness
-    facts: CompanyFacts  # sector and place from the KvK, with their sources
+    maybe_listed_earlier: bool  # first seen in our first stored edition of this register
+    evidence: list[EvidenceLink]  # one permalink per stored edition it was in, newest first
+    as_of: AsOfAnswer | None  # the answer for ?as_of=, when asked
 
     @property
-    def kvk(self) -> str:
-        return self.listing.company.kvk_number
-
-    @property
-    def key(self) -> str:
-        return self.listing.company.key
-
-    @property
-    def url(self) -> str:
-        return reverse("registry:company", kwargs={"key": self.key})
-
-    @property
-    def json_url(self) -> str:
-        return reverse("registry:company-json", kwargs={"key": self.key})
+    def register(self) -> Register:
+        return self.listing.register
 
     def as_json(self) -> dict[str, object]:
         listing = self.listing
         return {
-            "kvk": self.kvk or None,
-            "key": self.key,
+            "register": listing.register.slug,
+            "register_name": listing.register.name,
             "name": listing.name,
             "status": listing.status,
             "first_listed": listing.first_listed.isoformat(),
             "removed_on": listing.removed_on.isoformat() if listing.removed_on else None,
-            "url": self.url,
             "names": [
                 {
                     "name": n.name,
@@ -380,6 +376,83 @@ class CompanyRecord:
                 }
                 for e in self.events
             ],
+            "evidence": [
+                {"edition": link.edition.isoformat(), "url": link.url} for link in self.evidence
+            ],
+            "as_of": self.as_of.as_json() if self.as_of else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyRecord:
+    """Everything a company page states; its JSON is this record serialised, nothing more.
+
+    One timeline per register the company is (or was) on, Work first; the top-level name,
+    status, names and events are those of the first, so a Work-only company reads as before.
+    """
+
+    timelines: list[Timeline]
+    freshness: Freshness
+    facts: CompanyFacts  # sector and place from the KvK, with their sources
+
+    @property
+    def primary(self) -> Timeline:
+        return self.timelines[0]
+
+    @property
+    def listing(self) -> Listing:
+        return self.primary.listing
+
+    @property
+    def names(self) -> list[NameRecord]:
+        return self.primary.names
+
+    @property
+    def current_names(self) -> list[str]:
+        return self.primary.current_names
+
+    @property
+    def events(self) -> list[EventRecord]:
+        return self.primary.events
+
+    @property
+    def maybe_listed_earlier(self) -> bool:
+        return self.primary.maybe_listed_earlier
+
+    @property
+    def kvk(self) -> str:
+        return self.listing.company.kvk_number
+
+    @property
+    def key(self) -> str:
+        return self.listing.company.key
+
+    @property
+    def url(self) -> str:
+        return reverse("registry:company", kwargs={"key": self.key})
+
+    @property
+    def json_url(self) -> str:
+        return reverse("registry:company-json", kwargs={"key": self.key})
+
+    @property
+    def feed_url(self) -> str:
+        return reverse("registry:company-feed", kwargs={"key": self.key})
+
+    def as_json(self) -> dict[str, object]:
+        primary = self.primary.as_json()
+        return {
+            "kvk": self.kvk or None,
+            "key": self.key,
+            "name": primary["name"],
+            "status": primary["status"],
+            "first_listed": primary["first_listed"],
+            "removed_on": primary["removed_on"],
+            "url": self.url,
+            "names": primary["names"],
+            "events": primary["events"],
+            "registers": [timeline.as_json() for timeline in self.timelines],
+            "feed": self.feed_url,
             "sector": sector_json(self.facts.sector),
             "city": place_json(self.facts.place),
             "activities": activities_json(self.facts.activities),
@@ -410,13 +483,28 @@ def event_label(event: ListingEvent) -> str:
     return "Renamed"
 
 
-def load_company(key: str, *, register: Register | None) -> CompanyRecord | None:
-    """The company page's data, for the page and its JSON alike; None if the key is unknown."""
+def load_company(
+    key: str, *, register: Register | None, as_of: date | None = None
+) -> CompanyRecord | None:
+    """The company page's data, for the page and its JSON alike; None if the key is unknown.
+
+    Queries: the listings with names and events (3), each listing's register editions (1
+    each: first edition, evidence and the as-of answer all read them), the SBI titles (1, if
+    it has activities).
+    """
     if not COMPANY_KEY.fullmatch(key):
         return None  # not a key we could hold; no query (and no NUL byte reaches PostgreSQL)
-    listing = Listing.objects.of("work").with_history().filter(company__key=key).first()
-    if listing is None:
+    listings = listings_of_company(key)
+    if not listings:
         return None
+    return CompanyRecord(
+        timelines=[timeline_of(listing, as_of=as_of) for listing in listings],
+        freshness=Freshness.of(register),
+        facts=company_facts(listings[0].company),
+    )
+
+
+def timeline_of(listing: Listing, *, as_of: date | None) -> Timeline:
     names = list(listing.names.all())
     # The names of the latest edition the listing appeared in; for a listed company that is
     # the current edition, and a KvK listed under two names at once has two of them.
@@ -434,8 +522,9 @@ def load_company(key: str, *, register: Register | None) -> CompanyRecord | None
         for n in names
     ]
     last_names = [n.name for n in names if n.last_edition_id == latest] or [listing.name]
-    first_stored = Edition.objects.of("work").earliest_date()
-    return CompanyRecord(
+    editions = editions_of(listing.register_id)
+    first_stored = editions[0].published_on if editions else None
+    return Timeline(
         listing=listing,
         names=name_records,
         current_names=last_names,
@@ -451,8 +540,20 @@ def load_company(key: str, *, register: Register | None) -> CompanyRecord | None
             for e in listing.events.all()
         ],
         maybe_listed_earlier=first_stored is not None and listing.first_listed <= first_stored,
-        freshness=Freshness.of(register),
-        facts=company_facts(listing.company),  # one query for SBI titles, if it has activities
+        evidence=evidence_links(listing, editions=editions),
+        as_of=company_as_of(listing, as_of, editions=editions) if as_of else None,
+    )
+
+
+class AsOfForm(forms.Form):
+    """The company page's "was it listed on this date?" question."""
+
+    as_of = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        label="Was it listed on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter the date as YYYY-MM-DD, for example 2025-03-04."},
     )
 
 
@@ -470,10 +571,18 @@ def company(request: HttpRequest, key: str) -> HttpResponse:
     canonical = canonical_key(key)
     if canonical != key:
         return redirect("registry:company", key=canonical, permanent=True)
-    record = load_company(key, register=served_register(request))
+    question = AsOfForm(request.GET)
+    if not question.is_valid():
+        record = load_company(key, register=served_register(request))
+        if record is None:
+            return not_found(request, key)
+        context = {"company": record, "as_of_form": question}
+        return render(request, "registry/company.html", context, status=400)
+    day = question.cleaned_data["as_of"]
+    record = load_company(key, register=served_register(request), as_of=day)
     if record is None:
         return not_found(request, key)
-    return render(request, "registry/company.html", {"company": record})
+    return render(request, "registry/company.html", {"company": record, "as_of_form": question})
 
 
 @require_GET
@@ -481,7 +590,11 @@ def company_json(request: HttpRequest, key: str) -> HttpResponse:
     canonical = canonical_key(key)
     if canonical != key:
         return redirect("registry:company-json", key=canonical, permanent=True)
-    record = load_company(key, register=served_register(request))
+    question = AsOfForm(request.GET)
+    if not question.is_valid():
+        return json_errors(question.errors.get_json_data())
+    day = question.cleaned_data["as_of"]
+    record = load_company(key, register=served_register(request), as_of=day)
     if record is None:
         message = "No company with this key (KvK number) is in the register."
         return json_errors({"key": [{"message": message, "code": "not_found"}]}, status=404)

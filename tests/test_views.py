@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from registry.models import Register
+from registry.models import Listing, Register
 from tests.factories import (
     add_name,
     enrich,
@@ -464,7 +464,7 @@ def test_company_page_shows_its_names_and_history(client, editions):
     page = text_of(response)
     assert "<h1>Bilfinger Maintenance Netherlands B.V.</h1>" in response.content.decode()
     assert "KvK number 50302345" in page
-    assert "Status Listed in the register of 3 October 2026" in page
+    assert "Status Listed in the Public register Work, edition of 3 October 2026" in page
     assert "In the register since the edition of 3 August 2026" in page
     assert "may have been listed earlier" not in page
     assert "Stork Nederland B.V. 3 August 2026 3 August 2026" in page
@@ -537,6 +537,14 @@ def test_company_json_has_the_documented_shape(client, editions):
 
     assert response.status_code == 200
     data = response.json()
+    # One timeline per register (here only Work), repeated at the top level for the first.
+    registers = data.pop("registers")
+    assert [r["register"] for r in registers] == ["work"]
+    assert registers[0]["names"] == data["names"] and registers[0]["events"] == data["events"]
+    assert [e["edition"] for e in registers[0]["evidence"]] == ["2026-10-03", "2026-08-03"]
+    assert registers[0]["evidence"][0]["url"] == "/company/50302345/evidence/work/2026-10-03/"
+    assert registers[0]["as_of"] is None
+    assert data.pop("feed") == "/company/50302345.atom"
     assert data == {
         "kvk": "50302345",
         "key": "50302345",
@@ -747,3 +755,48 @@ def test_browsing_without_a_query_costs_four_queries_then_two(
     with django_assert_num_queries(2):  # the counts are cached until the next edition
         response = client.get(SEARCH, {"status": "all"})
     assert response.status_code == 200
+
+
+def test_the_company_page_answers_whether_it_was_listed_on_a_date(client, editions):
+    make_listing("Gone B.V.", "12345678", edition=editions[0], removed_in=editions[2])
+
+    page = text_of(client.get(company_url("12345678"), {"as_of": "2026-08-10"}))
+    data = client.get(company_json_url("12345678"), {"as_of": "2026-10-10"}).json()
+
+    assert "Listed in the edition of 3 August 2026" in page
+    assert "Evidence for that edition" in page
+    assert data["registers"][0]["as_of"]["listed"] is False
+    assert data["registers"][0]["as_of"]["edition"] == "2026-10-03"
+
+
+def test_a_bad_as_of_date_on_the_company_page_is_a_400_in_words(client, editions):
+    make_listing("Bakkerij B.V.", "12345678", edition=editions[0])
+
+    page = client.get(company_url("12345678"), {"as_of": "2026-13-45"})
+    api = client.get(company_json_url("12345678"), {"as_of": "\x00"})
+
+    assert page.status_code == 400
+    assert "Enter the date as YYYY-MM-DD" in text_of(page)
+    assert api.status_code == 400 and "as_of" in api.json()["errors"]
+
+
+def test_a_company_on_two_registers_shows_a_timeline_for_each(client, editions):
+    listing = make_listing("TNO", "27376655", edition=editions[0])
+    research = Register.objects.get_or_create(
+        slug="research", defaults={"name": "Public register Research", "url": "https://x"}
+    )[0]
+    edition = make_edition(date(2026, 9, 1), register=research, current=False)
+    Listing.objects.create(
+        company=listing.company,
+        register=research,
+        name="TNO",
+        sort_name="tno",
+        first_listed=edition.published_on,
+        last_listed=edition.published_on,
+    )
+
+    data = client.get(company_json_url("27376655")).json()
+    page = text_of(client.get(company_url("27376655")))
+
+    assert [r["register"] for r in data["registers"]] == ["work", "research"]
+    assert "Public register Research: listed" in page
