@@ -232,13 +232,15 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
     sort = django_filters.ChoiceFilter(
         method="filter_sort",
         choices=[
-            ("relevance", "Best match"),
+            ("relevance", "Best match (A to Z without a search)"),
             ("name", "Name, A to Z"),
             ("newest", "Newest first"),
             ("recent", "New in the last editions"),
         ],
         empty_label=None,
-        initial="name",
+        # The form sends its sort with every search: a default of "name" would turn every
+        # search typed on the page into an A-Z list. Best match is A-Z when nothing is searched.
+        initial="relevance",
         label="Sort by",
     )
     # Last: the facets (registry.facets), applied on top of `base`, everything above.
@@ -268,8 +270,6 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
             data = data.copy()
             if data.get("as_of", "").strip() and not data.get("status"):
                 data["status"] = "all"  # listed on that date, whatever they are now
-            if data.get("q", "").strip() and not data.get("sort"):
-                data["sort"] = "relevance"  # a search is ordered by how well it matches
             for name, declared in self.base_filters.items():
                 initial = declared.extra.get("initial")
                 if initial is not None and not data.get(name):
