@@ -185,6 +185,11 @@ class Command(BaseCommand):
             action="store_true",
             help="only the CSV, changes and stats figures on the 13 real editions",
         )
+        parser.add_argument(
+            "--facets-only",
+            action="store_true",
+            help="only the first sync and the sector and place figures (synthetic enrichment)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         out = self.stdout.write
@@ -202,6 +207,10 @@ class Command(BaseCommand):
         config = setup_databases(verbosity=0, interactive=False, keepdb=False)
         try:
             out(f"database: {connection.vendor} {connection.display_name}")
+            if options["facets_only"]:
+                self._syncs(rows, page)
+                self._facets(options["requests"])
+                return
             if not options["history_only"]:
                 self._syncs(rows, page)
                 self._searches(options["requests"])
