@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from registry import places
+from registry.bulk import spreadsheet_safe
 from registry.context_processors import Freshness, served_register
 from registry.filters import ListingFilter
 from registry.models import Listing
@@ -42,13 +43,7 @@ COLUMNS = (
     "province",
 )
 CHUNK = 2000  # rows per database round trip, and per piece of the response
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _KEY = "KEY-PLACEHOLDER"
-
-
-def cell(value: str) -> str:
-    """A value a spreadsheet will show, never evaluate."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 class _Line:
@@ -83,7 +78,7 @@ def csv_lines(
             writer.writerow(
                 (
                     company.kvk_number,
-                    cell(listing.name),
+                    spreadsheet_safe(listing.name),
                     listing.status,
                     listing.first_listed.isoformat(),
                     listing.removed_on.isoformat() if listing.removed_on else "",
@@ -92,7 +87,7 @@ def csv_lines(
                     edition,
                     sector.code if sector else "",
                     sector.title if sector else "",
-                    cell(places.display_name(company.city)),
+                    spreadsheet_safe(places.display_name(company.city)),
                     company.province,
                 )
             )

@@ -14,16 +14,16 @@ KvK API only (Basisprofiel, else Zoeken); the postcode region from the open data
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Count, F, Q
 
 from registry.facets import enrichment_changed
@@ -50,6 +50,7 @@ from scraper.kvk import (
     opendata_facts,
     zoeken_facts,
 )
+from scraper.sync import advisory_lock
 
 log = logging.getLogger(__name__)
 
@@ -221,26 +222,9 @@ def set_paused(paused: bool, *, by: str, now: datetime) -> EnrichmentControl:
     return control
 
 
-@contextmanager
-def provider_lock(provider: str) -> Iterator[bool]:
-    """One run per provider at a time, across workers, so the rate holds per API key.
-
-    A PostgreSQL session advisory lock, released if the worker dies; on SQLite (the local
-    run, one process) always granted.
-    """
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    key = (_LOCK_NAMESPACE << 8) + PROVIDERS.index(provider)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-        acquired = bool(cursor.fetchone()[0])
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+def provider_lock(provider: str) -> contextlib.AbstractContextManager[bool]:
+    """One run per provider at a time, across workers, so the rate holds per API key."""
+    return advisory_lock((_LOCK_NAMESPACE << 8) + PROVIDERS.index(provider))
 
 
 # --- A run --------------------------------------------------------------------------------------

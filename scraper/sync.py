@@ -8,6 +8,7 @@ Nothing is deleted: a company that leaves gets a date, a rename gets a name reco
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import logging
@@ -652,16 +653,15 @@ def _update_in_chunks(queryset: QuerySet[_M], pks: list[int], **changes: object)
 
 
 @contextmanager
-def register_lock(register: Register) -> Iterator[bool]:
-    """Hold a lock on syncing this register for the whole run, fetch included.
+def advisory_lock(key: int) -> Iterator[bool]:
+    """Try a PostgreSQL session advisory lock for the whole block; yield whether we hold it.
 
-    On PostgreSQL a session advisory lock: the database releases it if the worker dies. Other
-    databases (SQLite, for the local run) write one transaction at a time anyway.
+    The database releases it if the worker dies. Other databases (SQLite, for the local run:
+    one process, one writer at a time) always grant it.
     """
     if connection.vendor != "postgresql":
         yield True
         return
-    key = (_LOCK_NAMESPACE << 20) + register.pk
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
         acquired = bool(cursor.fetchone()[0])
@@ -671,6 +671,11 @@ def register_lock(register: Register) -> Iterator[bool]:
         if acquired:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def register_lock(register: Register) -> contextlib.AbstractContextManager[bool]:
+    """The lock on syncing this register, held for the whole run, fetch included."""
+    return advisory_lock((_LOCK_NAMESPACE << 20) + register.pk)
 
 
 def progress_key(run_id: int) -> str:

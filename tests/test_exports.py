@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from registry.exports import cell
+from registry.bulk import spreadsheet_safe as cell
 from tests.factories import enrich, make_edition, make_listing
 
 SEARCH_CSV = reverse("registry:search-csv")
