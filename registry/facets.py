@@ -43,7 +43,7 @@ UNKNOWN_LABEL = "Not known yet"
 @dataclass(frozen=True, slots=True)
 class Option:
     value: str  # the parameter's value: "K", "62", "Den Haag", "Zuid-Holland", "unknown"
-    label: str  # "K · Information and communication", "Den Haag ('s-Gravenhage)"
+    label: str  # "K · Telecom, IT and information services", "Den Haag ('s-Gravenhage)"
     count: int  # the listings choosing it would show
     active: bool = False
     sub: bool = False  # a division, listed under its section
@@ -173,7 +173,8 @@ def city_options(rows: list[tuple[str, str, int]], chosen: CityValue | None) -> 
         counts[official] += n
     unknown = counts.pop("", 0)
     picked = set(chosen.officials) if chosen else set()
-    ranked = _most_first(counts)
+    # Most employers first; among equals, A-Z as shown ("Den Haag", not "'s-Gravenhage").
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], city_label(item[0]).casefold()))
     shown = ranked[:CITY_OPTIONS]
     shown += [(name, n) for name, n in ranked[CITY_OPTIONS:] if name in picked]
     shown += [(name, 0) for name in sorted(picked - set(counts) - {""})]
@@ -236,14 +237,15 @@ FACET_TITLES = {"sector": "Sector", "city": "City", "province": "Province"}
 
 def facet_groups(facets: Facets, params: dict[str, list[str]]) -> list[FacetGroup]:
     """The page's links: each keeps every other parameter (search text, status, sort, the
-    other facets) and drops `page`. `params` is the request's query as lists of values."""
+    other facets) and drops `page`, and the empty ones a form sends (an empty value is the
+    default). `params` is the request's query as lists of values."""
     groups = []
     for name in FACETS:
         others = [
             (key, value)
             for key, values in params.items()
             for value in values
-            if key not in (name, "page")
+            if value and key not in (name, "page")
         ]
         prefix = urlencode(others)
         joint = f"?{prefix}&" if prefix else "?"
