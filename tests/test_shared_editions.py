@@ -6,29 +6,14 @@ Reads ../shared/data/register (never copied into the repository); skipped where 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
-from registry.models import (
-    Company,
-    Edition,
-    Listing,
-    ListingEvent,
-    ListingName,
-    Register,
-    SyncRun,
-)
+from registry.models import Edition, Listing, ListingEvent
 from scraper.shared_editions import SHARED_COPIES
+from tests.shared_data import SHARED_MARKS, imported_history
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "register"
-pytestmark = [
-    pytest.mark.shared,
-    pytest.mark.skipif(
-        not SHARED.is_dir(), reason=f"{SHARED} is absent: the real register copies are not here"
-    ),
-]
+pytestmark = SHARED_MARKS
 
 # register.md, section 9: changes by KvK number between the copies.
 # (from, to): (KvKs before, after, added, removed, real renames or None where names are unusable)
@@ -69,13 +54,8 @@ def kvks_as_of(day: date) -> set[str]:
 
 @pytest.fixture(scope="module")
 def history(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("import_shared_editions", str(SHARED))
+    with imported_history(django_db_blocker):
         yield
-        # Leave the database as the migrations made it, for the tests that follow.
-        Register.objects.update(current_edition=None)
-        for model in (ListingEvent, ListingName, Listing, Company, SyncRun, Edition):
-            model.objects.all().delete()
 
 
 @pytest.mark.django_db
