@@ -1,9 +1,17 @@
 """Forgiving search: which listings a typed name or number most likely means, and how sure.
 
 Names are compared on `ListingName.search_text` (folded, legal forms dropped; registry.text).
-On PostgreSQL, pg_trgm finds candidates through a GIN index (similarity and word similarity);
-elsewhere (the SQLite local run) candidates come from a substring match on the folded words.
-Both paths then score candidates with the same Python function, so ranking is one piece of code.
+Candidates come from one query: on PostgreSQL pg_trgm's word similarity to the words of the
+query that name a company (not "nederland", "group"), through a GIN index; on SQLite (the
+local run) a count of the query's trigrams in each name. Both paths then score candidates with
+the same Python function, name_score(), so ranking is one piece of code:
+
+- every word is matched to its best counterpart: equal, the start of a word (a brand cut short,
+  a word being typed), one or two typos (swapped letters included), two words written as one;
+- generic words weigh a fifth of a word, so "Tebi Nederland" means Tebi B.V., not Xebia
+  Nederland B.V.;
+- the query's words found in the name count most, then the name's words the query accounts
+  for, then the query's words in the order the name starts with (brands lead legal names).
 
 Verdicts, strongest first:
 - listed: the KvK number, or the whole name after normalisation, of a company on the register
@@ -11,22 +19,35 @@ Verdicts, strongest first:
 - removed: the same exact match, but the company is no longer listed.
 - likely: a close match (typo, a missing or extra word, a brand that starts the legal name).
 - similar: a weaker candidate worth a look.
+
+tests/test_relevance.py measures all this on the 13 real editions (top-1 and top-3 hit rates
+per kind of query); change the scoring for a kind of miss it shows, not for one name.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+from functools import lru_cache
+from typing import Any
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, Expression, F, Q, QuerySet, When
+from django.db.models.functions import Greatest
 
 from registry.models import Listing, ListingName
-from registry.text import search_text
+from registry.text import GENERIC_WORDS, search_text
 
-CANDIDATES = 300  # names scored per query; more is noise, fewer can miss a former name
-LIKELY = 0.6
-SIMILAR = 0.3
+CANDIDATES = 300  # names scored per query, the closest by trigrams first: at most as many results
+LIKELY = 0.7
+SIMILAR = 0.45
+FORMER = 0.98  # a name the company no longer uses is a little weaker than the one it uses
+GENERIC_WEIGHT = 0.2  # a generic word ("nederland", "group") counts for this much of a word
+# Two words written as one count only when (nearly) equal: one edit in ten letters at most,
+# so "vi technologies" is not "technologies" with two letters more.
+JOINED = 0.9
+# pg_trgm's word similarity threshold for nearest(): names that share a few trigrams.
+NEAREST_WORD_SIMILARITY = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +59,14 @@ class Match:
     matched_name: str  # the name that matched: a former name when matched_on is former_name
 
 
+# "KvK 1234 5678", "kvk-nummer: 12345678", "KVK no. 12.34.56.78": the label is not the number.
+_KVK_LABEL = re.compile(r"^\s*kvk(?:[\s-]*(?:nummer|number|nr|no)\b)?\.?\s*[:#]?", re.IGNORECASE)
+
+
 def kvk_digits(text: str) -> str | None:
-    """The digits of a pasted KvK number (spaces and dots allowed), or None if it is not one."""
+    """The digits of a pasted KvK number (spaces, dots and a "KvK" label allowed), or None if
+    it is not one."""
+    text = _KVK_LABEL.sub("", text)
     digits = "".join(ch for ch in text if not ch.isspace() and ch != ".")
     if digits.isascii() and digits.isdigit() and 1 <= len(digits) <= 9:
         return digits
@@ -54,95 +81,291 @@ def rank(listings: QuerySet[Listing], text: str) -> list[Match]:
     query = search_text(text)
     if not query:
         return []
-    rows = _candidates(listings, query)
+    best = _score(_candidates(listings, query), query)
+    # Among equal scores: a current name before a former one, then the shorter name. (The
+    # queryset's search() orders equal scores A-Z instead.)
+    return sorted(
+        best.values(),
+        key=lambda m: (-m.score, m.matched_on != "name", len(m.matched_name), m.listing_id),
+    )
+
+
+def _score(rows: list[tuple[int, str, str, bool, bool]], query: str) -> dict[int, Match]:
+    """The best match per listing among candidate names."""
     best: dict[int, Match] = {}
     for listing_id, name, text_of_name, is_current, is_listed in rows:
-        score = name_score(query, text_of_name)
+        score = name_score(query, text_of_name) * (1 if is_current else FORMER)
         if score < SIMILAR:
             continue
-        exact = text_of_name == query
-        if exact:
+        if text_of_name == query:
             verdict = "listed" if is_listed else "removed"
         else:
             verdict = "likely" if score >= LIKELY else "similar"
-        # A current name beats a former one of equal score; ties keep the first seen.
-        score_key = score + (0.001 if is_current else 0)
         match = Match(
             listing_id=listing_id,
-            score=round(min(score, 1.0), 3),
+            score=round(score, 3),
             verdict=verdict,
             matched_on="name" if is_current else "former_name",
             matched_name=name,
         )
         held = best.get(listing_id)
-        if held is None or score_key > held.score + (0.001 if held.matched_on == "name" else 0):
+        if held is None or (match.score, match.matched_on == "name") > (
+            held.score,
+            held.matched_on == "name",
+        ):
             best[listing_id] = match
-    return sorted(best.values(), key=lambda m: (-m.score, m.matched_on != "name", m.listing_id))
+    return best
 
 
 def name_score(query: str, name: str) -> float:
     """How well a normalised query matches a normalised name, 0 to 1.
 
-    The whole name equal: 1. The query is the name's leading word(s), as brands are: high,
-    more so the more of the name it covers. Otherwise the best of a character-level ratio
-    of the whole strings and of the query against the name's leading words (typos, a dropped
-    word), less a little for every name word the query does not account for.
+    1 only when they are equal. Otherwise every word is matched to its best counterpart on the
+    other side: the same word (1), the start of a word (a brand cut short, a word still being
+    typed), a word with a typo or two, or two words written as one. Generic words ("nederland",
+    "group": registry.text.GENERIC_WORDS) weigh less than the words that name a company. The
+    score rewards, most first: the query's words all found in the name; the name's words all
+    accounted for by the query; the query's words in the order the name starts with.
     """
     if query == name:
         return 1.0
+    q_letters, n_letters = query.replace(" ", ""), name.replace(" ", "")
+    if q_letters == n_letters:
+        return 0.97  # the same letters, spaced differently: "jpmorganchase", "booking.com"
+    # A typo or two in the whole name, whatever its words: "taxiss.ml" for "Taxiss.nl".
+    whole = 0.75 * _word_credit(q_letters, n_letters) if len(q_letters) > 4 else 0.0
     q_words, n_words = query.split(), name.split()
-    if name.startswith(query + " "):
-        return 0.85 + 0.1 * len(q_words) / len(n_words)
-    whole = SequenceMatcher(None, query, name, autojunk=False).ratio()
-    head = " ".join(n_words[: len(q_words)])
-    leading = SequenceMatcher(None, query, head, autojunk=False).ratio()
-    covered = sum(1 for w in n_words if any(_close(w, q) for q in q_words))
-    coverage = covered / len(n_words)
-    found = sum(1 for q in q_words if any(_close(q, w) for w in n_words)) / len(q_words)
-    return max(whole, 0.7 * leading + 0.15 * coverage + 0.15 * found) * (0.6 + 0.4 * found)
+    if not q_words or not n_words:
+        return 0.0
+    q_found, n_found = _matched(q_words, n_words)
+    if not any(q_found):
+        return whole  # not one word in common
+    q_weights = [_weight(word) for word in q_words]
+    n_weights = [_weight(word) for word in n_words]
+    q_cover = sum(w * f for w, f in zip(q_weights, q_found, strict=True)) / sum(q_weights)
+    n_cover = sum(w * f for w, f in zip(n_weights, n_found, strict=True)) / sum(n_weights)
+    lead = max(_lead(q_words, n_words, 0), _lead(q_words, n_words, _first_specific(n_words)))
+    return min(max(q_cover * (0.65 + 0.2 * n_cover + 0.15 * lead), whole), 0.96)
 
 
-def _close(a: str, b: str) -> bool:
-    if a == b:
+def _lead(q_words: list[str], n_words: list[str], start: int) -> float:
+    """How well the query's words, in order, match the name's words from `start` on: brands
+    lead legal names ("Fuji Europe" is Fuji Europe Africa B.V. before Fuji Logistics Europe)."""
+    pairs = list(zip(q_words, n_words[start:], strict=False))
+    return sum(_word_credit(typed, word) for typed, word in pairs) / len(pairs) if pairs else 0.0
+
+
+def _first_specific(n_words: list[str]) -> int:
+    """Where the name proper starts, after "Koninklijke", "Royal" and the like."""
+    return next((i for i, word in enumerate(n_words) if word not in GENERIC_WORDS), 0)
+
+
+def _weight(word: str) -> float:
+    return GENERIC_WEIGHT if word in GENERIC_WORDS or len(word) == 1 else 1.0
+
+
+def _matched(q_words: list[str], n_words: list[str]) -> tuple[list[float], list[float]]:
+    """How well each query word and each name word is matched by the other side, 0 to 1."""
+    q_found = [0.0] * len(q_words)
+    n_found = [0.0] * len(n_words)
+    for i, typed in enumerate(q_words):
+        for j, word in enumerate(n_words):
+            credit = _word_credit(typed, word)
+            if credit:
+                q_found[i] = max(q_found[i], credit)
+                n_found[j] = max(n_found[j], credit)
+    # Two words on one side written as one on the other: "jpmorganchase", "data dog". Only
+    # a word not matched whole yet can be two.
+    for i, typed in enumerate(q_words):
+        if q_found[i] < 1 and len(typed) > 2:
+            for j in range(len(n_words) - 1):
+                credit = _joined_credit(typed, n_words[j], n_words[j + 1])
+                if credit:
+                    q_found[i] = max(q_found[i], credit)
+                    n_found[j] = max(n_found[j], credit)
+                    n_found[j + 1] = max(n_found[j + 1], credit)
+    for j, word in enumerate(n_words):
+        if n_found[j] < 1 and len(word) > 2:
+            for i in range(len(q_words) - 1):
+                credit = _joined_credit(word, q_words[i], q_words[i + 1])
+                if credit:
+                    n_found[j] = max(n_found[j], credit)
+                    q_found[i] = max(q_found[i], credit)
+                    q_found[i + 1] = max(q_found[i + 1], credit)
+    return q_found, n_found
+
+
+def _joined_credit(one: str, first: str, second: str) -> float:
+    """How well `one` word stands for `first` and `second` written together: exact, or one
+    typo in a long word whose parts are words in their own right (so "technologies" is not
+    "vi technologies" and "dsolutions" is not "solutions")."""
+    if one == first + second:
+        return 1.0
+    if min(len(first), len(second)) < 3 or len(one) < 6:
+        return 0.0
+    credit = _word_credit(one, first + second)
+    return credit if credit >= JOINED else 0.0
+
+
+@lru_cache(maxsize=20_000)
+def _word_credit(typed: str, word: str) -> float:
+    """How well a typed word stands for a word of a name: 1 when equal, 0 when unrelated."""
+    if typed == word:
+        return 1.0
+    if len(typed) >= 3 and word.startswith(typed):
+        return 0.5 + 0.4 * len(typed) / len(word)  # a brand cut short, a word being typed
+    longest = max(len(typed), len(word))
+    if min(len(typed), len(word)) < 4:
+        return 0.0  # short words differ by a letter from too many others to be typos
+    allowed = 1 if longest <= 7 else 2
+    if abs(len(typed) - len(word)) > allowed:
+        return 0.0
+    distance = _edit_distance(typed, word, allowed)
+    return 1 - distance / longest if distance <= allowed else 0.0
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) turning `a` into `b`, or `limit`
+    + 1 once it is certain to exceed `limit`. Only cells within `limit` of the diagonal are
+    computed: a path outside them costs more than `limit` anyway."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    over = limit + 1
+    previous2: list[int] = []
+    previous = [j if j <= limit else over for j in range(len(b) + 1)]
+    for i in range(1, len(a) + 1):
+        current = [i if i <= limit else over] + [over] * len(b)
+        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
+            cost = a[i - 1] != b[j - 1]
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                value = min(value, previous2[j - 2] + 1)
+            current[j] = min(value, over)
+        if min(current) > limit:
+            return over
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _core(query: str) -> str:
+    """The query without its generic words, for finding candidates by what names a company. A
+    generic word with a typo ("neherlands") is still generic: otherwise it alone would make a
+    thousand names candidates."""
+    words = [w for w in query.split() if len(w) > 1 and not _is_generic(w)]
+    return " ".join(words) or query
+
+
+@lru_cache(maxsize=20_000)
+def _is_generic(word: str) -> bool:
+    if word in GENERIC_WORDS:
         return True
-    if min(len(a), len(b)) < 4:
-        return False
-    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.8
+    return len(word) >= 6 and any(
+        _word_credit(word, generic) >= 0.8 for generic in GENERIC_WORDS if len(generic) >= 6
+    )
 
 
-def _candidates(listings: QuerySet[Listing], query: str) -> list[tuple[int, str, str, bool, bool]]:
-    names = ListingName.objects.filter(listing__in=listings.values("pk"))
+def _candidates(
+    listings: QuerySet[Listing], query: str, *, nearest: bool = False
+) -> list[tuple[int, str, str, bool, bool]]:
+    """(listing id, name, its search text, is it the listing's current name, is the listing
+    listed now) for the names closest to `query` among `listings`, closest first."""
+    core = _core(query)
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
-
-        names = (
-            names.filter(
-                Q(search_text__trigram_similar=query) | Q(search_text__trigram_word_similar=query)
-            )
-            .annotate(
-                sim=TrigramSimilarity("search_text", query),
-                wsim=TrigramWordSimilarity(query, "search_text"),
-            )
-            .order_by(-(F("sim") + F("wsim")), "pk")
-        )
+        threshold = NEAREST_WORD_SIMILARITY if nearest else _word_similarity_for(core)
+        found = _with_word_similarity(_trigram_candidates(listings, query, core), threshold)
     else:
-        words = [w for w in query.split() if len(w) >= 3] or query.split()
-        match = Q()
-        for word in words:
-            match |= Q(search_text__contains=word[:4])
-        names = names.filter(match).order_by("pk")
-    rows = names.values_list(
-        "listing_id",
-        "name",
-        "search_text",
-        "last_edition__published_on",
-        "listing__last_listed",
-        "listing__removed_on",
-    )[:CANDIDATES]
+        found = list(_substring_candidates(listings, query, core))
     return [
         (listing_id, name, text, last_seen == last_listed, removed_on is None)
-        for listing_id, name, text, last_seen, last_listed, removed_on in rows
+        for listing_id, name, text, last_seen, last_listed, removed_on in found
     ]
+
+
+def _trigram_candidates(
+    listings: QuerySet[Listing], query: str, core: str
+) -> QuerySet[Listing, Any]:
+    """PostgreSQL: the names of `listings` found by pg_trgm's word similarity to `core`.
+
+    Found by what names the company, not by "nederland" or "group": a generic word would make
+    a thousand names candidates, and the search ten times slower. One condition, `<%` (word
+    similarity at least the threshold), served by the GIN index of migration 0003: word
+    similarity is never below similarity or strict word similarity, so `%` and `<<%` would
+    only repeat the index scan. The query starts from the listings and joins their names, so
+    each candidate name looks its listing up by key; a join from the names to a subquery of
+    the listings would hash all 13,000 of them on every search."""
+    from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+
+    rows = listings.filter(names__search_text__trigram_word_similar=core).annotate(
+        sim=TrigramSimilarity("names__search_text", core),
+        wsim=TrigramWordSimilarity(core, "names__search_text"),
+    )
+    closeness: Expression = F("sim") + F("wsim")
+    if core != query:
+        # A typo can make a generic word look specific ("neterlands"): the whole query's
+        # similarity puts the name it was typed for first.
+        rows = rows.annotate(whole=TrigramSimilarity("names__search_text", query))
+        closeness = Greatest(closeness, 2 * F("whole"))
+    return rows.order_by(-closeness, "names__pk").values_list(
+        "pk",
+        "names__name",
+        "names__search_text",
+        "names__last_edition__published_on",
+        "last_listed",
+        "removed_on",
+    )[:CANDIDATES]
+
+
+def _substring_candidates(
+    listings: QuerySet[Listing], query: str, core: str
+) -> QuerySet[ListingName, Any]:
+    """SQLite, which has no trigram index: the names of `listings` that contain the most of the
+    query's trigrams (one typo spoils at most three of them), the query's own name first. It
+    scans every name; fine for a local run."""
+    words = core.split()
+    pieces = sorted({w[i : i + 3] for w in words for i in range(max(len(w) - 2, 1))})
+    hits = [Case(When(search_text__contains=piece, then=1), default=0) for piece in pieces]
+    exact = Case(When(search_text=query, then=len(pieces) + 1), default=0)
+    return (
+        ListingName.objects.filter(listing__in=listings.values("pk"))
+        .annotate(hits=sum(hits, exact))
+        .filter(hits__gt=0)
+        .order_by("-hits", "pk")
+        .values_list(
+            "listing_id",
+            "name",
+            "search_text",
+            "last_edition__published_on",
+            "listing__last_listed",
+            "listing__removed_on",
+        )[:CANDIDATES]
+    )
+
+
+def _word_similarity_for(core: str) -> float:
+    """pg_trgm's word similarity threshold for finding `core` (its default is 0.6). A swapped
+    pair of letters breaks half the trigrams of a short word ("gecoat" and "geocat" score
+    0.29), fewer of a long one; a lower threshold is slower (more names to check and sort)."""
+    words = core.split()
+    letters = sum(len(word) for word in words)
+    if letters <= 4:
+        return 0.5  # "sys", "kpmg": matched whole or as the start of a word, never as a typo
+    if len(words) == 1 and letters <= 6:
+        return 0.25
+    return 0.3 if len(words) <= 2 else 0.35
+
+
+def _with_word_similarity(rows: QuerySet[Listing, Any], threshold: float) -> list[Any]:
+    """The rows of `rows`, with pg_trgm's word similarity threshold set for that query alone.
+
+    One round trip: SET, the query, RESET. A failing query rolls the SET back with it (the
+    statements share a transaction); otherwise the RESET restores the configured threshold."""
+    sql, params = rows.query.sql_with_params()
+    setting = "pg_trgm.word_similarity_threshold"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET {setting} = {float(threshold)}; {sql}; RESET {setting}", params)
+        cursor.nextset()  # past the SET, which returns no rows
+        found: list[Any] = cursor.fetchall()
+    return found
 
 
 def _rank_kvk(listings: QuerySet[Listing], digits: str) -> list[Match]:
@@ -171,26 +394,12 @@ def nearest(listings: QuerySet[Listing], text: str, *, limit: int = 3) -> list[L
     query = search_text(text)
     if not query or kvk_digits(text) is not None:
         return []
-    names = ListingName.objects.filter(listing__in=listings.values("pk"))
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramWordSimilarity
-
-        ids = list(
-            names.annotate(wsim=TrigramWordSimilarity(query, "search_text"))
-            .filter(wsim__gt=0)
-            .order_by("-wsim", "pk")
-            .values_list("listing_id", flat=True)[: limit * 3]
-        )
-    else:
-        first = query.split()[0][:3]
-        ids = list(
-            names.filter(search_text__contains=first).values_list("listing_id", flat=True)[
-                : limit * 3
-            ]
-        )
+    rows = _candidates(listings, query, nearest=True)
+    # The best score of each listing's names; among equal scores, the closer by trigrams.
+    closeness: dict[int, tuple[float, int]] = {}
+    for order, (listing_id, _name, text_of_name, _current, _listed) in enumerate(rows):
+        score = (name_score(query, text_of_name), -order)
+        closeness[listing_id] = max(score, closeness.get(listing_id, score))
+    ids = sorted(closeness, key=closeness.__getitem__, reverse=True)[:limit]
     by_id = Listing.objects.select_related("company").in_bulk(ids)
-    seen: list[Listing] = []
-    for pk in ids:
-        if pk in by_id and by_id[pk] not in seen:
-            seen.append(by_id[pk])
-    return seen[:limit]
+    return [by_id[pk] for pk in ids if pk in by_id]

@@ -51,6 +51,7 @@ _NOISE_SEQUENCES: tuple[tuple[str, ...], ...] = tuple(
         "llp",
         "plc",
         "inc",
+        "incorporated",
         "llc",
         "sarl",
         "s a r l",
@@ -59,6 +60,7 @@ _NOISE_SEQUENCES: tuple[tuple[str, ...], ...] = tuple(
         "spa",
         "s r l",
         "srl",
+        "sp z o o",
         "ag",
         "ab",
         "oy",
@@ -66,6 +68,13 @@ _NOISE_SEQUENCES: tuple[tuple[str, ...], ...] = tuple(
         "a s",
         "se",
         "co",
+        "kg",
+        "sas",
+        "s l",
+        "sro",
+        "kft",
+        "dac",
+        "bvba",
         "corp",
         "corporation",
         "company",
@@ -84,17 +93,41 @@ _NOISE_SEQUENCES: tuple[tuple[str, ...], ...] = tuple(
         "the",
     )
 )
-# Short forms that are also ordinary words or initials: dropped only at the end of a name.
-_END_ONLY = {("as",), ("ab",), ("ag",), ("se",), ("co",), ("oy",), ("sa",), ("spa",), ("et",)}
+# Short forms that are also ordinary words or initials ("AS Watson", "Buro Sant en Co"):
+# dropped only at the end of a name, where nothing but other legal forms follows them
+# ("Somi Shokuhin Co., Ltd.", "Personio SE & Co. KG").
+_END_ONLY = {
+    ("as",),
+    ("ab",),
+    ("ag",),
+    ("se",),
+    ("co",),
+    ("oy",),
+    ("sa",),
+    ("spa",),
+    ("et",),
+    ("kg",),
+    ("sas",),
+    ("s", "l"),
+    ("sro",),
+    ("kft",),
+    ("dac",),
+}
 _NOISE_SEQUENCES = tuple(sorted(_NOISE_SEQUENCES, key=len, reverse=True))
+_END_SEQUENCES = tuple(sorted(_END_ONLY, key=len, reverse=True))
+_SHORTEST = 3  # an end-only form stays when dropping it would leave less ("Qu & Co" is "qu co")
 
 
 def search_text(name: str) -> str:
     """What search compares: the folded name without legal forms and filler words.
 
     'Dümmen Orange B.V.' -> 'dummen orange'; 'Stichting Wellant' -> 'wellant';
-    'Johnson & Johnson' and 'Johnson and Johnson' -> 'johnson johnson'. If nothing is left
-    (a name that is only a legal form), the folded name is kept.
+    'Johnson & Johnson' and 'Johnson and Johnson' -> 'johnson johnson'; 'Somi Shokuhin Co.,
+    Ltd.' -> 'somi shokuhin'. If nothing is left (a name that is only a legal form), the folded
+    name is kept.
+
+    The result is stored (ListingName.search_text): a change here needs a migration that
+    recomputes the stored values, as 0007_refresh_search_text does.
     """
     tokens = fold(name).split()
     kept: list[str] = []
@@ -102,12 +135,40 @@ def search_text(name: str) -> str:
     while i < len(tokens):
         for sequence in _NOISE_SEQUENCES:
             end = i + len(sequence)
-            if tuple(tokens[i:end]) == sequence and (
-                sequence not in _END_ONLY or end == len(tokens)
-            ):
+            if tuple(tokens[i:end]) == sequence and sequence not in _END_ONLY:
                 i = end
                 break
         else:
             kept.append(tokens[i])
             i += 1
+    # The end-only forms, from the end: "personio se co kg" loses "kg", then "co", then "se".
+    dropped = True
+    while dropped:
+        dropped = False
+        for sequence in _END_SEQUENCES:
+            rest = kept[: -len(sequence)]
+            if tuple(kept[-len(sequence) :]) == sequence and len(" ".join(rest)) >= _SHORTEST:
+                kept, dropped = rest, True
+                break
     return (" ".join(kept) or " ".join(tokens))[:300]
+
+
+# Words that describe a company rather than name it: where it works, what kind of business it
+# is. They are the commonest words in the register's names (each in 40 or more of about
+# 14,000 names of the July 2026 copy), so a match on one of them is weak evidence of which
+# company is meant: "Tebi Nederland" means Tebi B.V. more than Xebia Nederland B.V.
+# registry.search weighs them less; they are never dropped, so they still tell names apart.
+_GENERIC_LINES = (
+    # Where it works.
+    "netherlands nederland nederlandse holland dutch europe european eu emea benelux nl",
+    "international global world amsterdam rotterdam",
+    # What kind of business it is.
+    "services service solutions group groep technologies technology tech systems software",
+    "management engineering logistics consulting consultancy consultants advisory advies",
+    "branch office development finance financial trading trade design center centre centrum",
+    "partners capital business research operations digital industries industrial products",
+    "support investments investment media energy medical health healthcare people network",
+    # Titles and particles ("Koninklijke Philips", "Van den Berg", "Booking.com").
+    "koninklijke royal van de den der het of for voor com",
+)
+GENERIC_WORDS = frozenset(word for line in _GENERIC_LINES for word in line.split())

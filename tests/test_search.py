@@ -1,0 +1,337 @@
+"""Search: how names are normalised (registry.text) and how a query is ranked and graded
+(registry.search). The relevance on the real register is measured in test_relevance.py."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+
+from registry.models import Listing
+from registry.search import kvk_digits, name_score, nearest, rank
+from registry.text import search_text
+from tests.factories import add_name, make_edition, make_listing, rename_listing
+
+# --- Normalising names (pure) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("ASML Netherlands B.V.", "asml netherlands"),
+        ("Adyen N.V.", "adyen"),
+        ("Booking.com Holding", "booking com"),
+        ("Stichting Wellant", "wellant"),
+        ("ZTE Coöperatief U.A.", "zte"),
+        ("Adyen Netherlands B.V. i.o.", "adyen netherlands"),
+        ("Siveele B.V.i.o.", "siveele"),
+        ("Zeren Group Holding B.V.", "zeren group"),
+        ("Access Financial Services Sàrl", "access financial services"),
+        ("REEL GmbH", "reel"),
+        ("Suparna Airlines Co., Ltd", "suparna airlines"),
+        ("Personio SE & Co. KG", "personio"),
+        ("Mirantis Poland Sp. z o.o.", "mirantis poland"),
+        ("Saxo Bank A/S", "saxo bank"),
+    ],
+)
+def test_legal_forms_are_dropped_wherever_they_stand(name, expected):
+    assert search_text(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # Short forms that are words or initials too stay where they are not the legal form.
+        ("AS Watson Europe B.V.", "as watson europe"),
+        ("Co-Creation Partners B.V.", "co creation partners"),
+        # Dropping them would leave next to nothing: "Qu & Co" is its name.
+        ("Qu & Co B.V.", "qu co"),
+        # A name that is nothing but a legal form keeps it.
+        ("B.V.", "b v"),
+    ],
+)
+def test_short_legal_forms_are_dropped_only_at_the_end(name, expected):
+    assert search_text(name) == expected
+
+
+def test_accents_and_case_are_ignored():
+    assert search_text("Dümmen Orange The Netherlands B.V.") == "dummen orange netherlands"
+    assert search_text("ÇALIK DENIM B.V.") == search_text("Calik Denim") == "calik denim"
+    assert search_text("Hästens Beds") == search_text("hastens beds")
+
+
+def test_ampersand_and_and_en_are_the_same():
+    assert (
+        search_text("Johnson & Johnson")
+        == search_text("Johnson and Johnson")
+        == search_text("Johnson en Johnson")
+        == "johnson johnson"
+    )
+    assert search_text("Backbase R&amp;D B.V.".replace("&amp;", "&")) == "backbase r d"
+
+
+def test_quotes_and_punctuation_are_ignored():
+    doubled = '""Aa-Dee"" Machinefabriek en Staalbouw Nederland B.V.'
+    single = '"Aa-Dee" Machinefabriek en Staalbouw Nederland B.V.'
+    expected = "aa dee machinefabriek staalbouw nederland"
+    assert search_text(doubled) == search_text(single) == expected
+    assert search_text("'Petite Amélie' Nederland B.V.") == "petite amelie nederland"
+    assert search_text("Booking.com B.V.") == "booking com"
+
+
+# --- Scoring (pure) -----------------------------------------------------------------------------
+
+
+def test_only_an_equal_name_scores_one():
+    assert name_score("dummen orange", "dummen orange") == 1.0
+    assert name_score("orange dummen", "dummen orange") < 1.0
+    assert name_score("dummen orang", "dummen orange") < 1.0
+
+
+def test_a_typo_scores_above_an_unrelated_name():
+    assert name_score("bookng com", "booking com") > name_score("bookng com", "bol com")
+
+
+def test_a_brand_is_the_leading_word_of_a_legal_name():
+    # A whole word that starts the name beats a longer word that starts like it.
+    assert name_score("progress", "progress projectmanagement engineering") > name_score(
+        "progress", "progressare"
+    )
+    assert name_score("fuji europe", "fuji europe africa") > name_score(
+        "fuji europe", "fuji logistics europe"
+    )
+
+
+def test_a_generic_word_is_weak_evidence():
+    # "nederland" is in hundreds of names: "tebi" decides.
+    assert name_score("tebi nederland", "tebi") > name_score("tebi nederland", "xebia nederland")
+
+
+def test_two_words_written_as_one_match():
+    assert name_score("jpmorganchase", "jpmorgan chase") >= 0.9
+    assert name_score("booking com", "bookingcom") >= 0.9
+    # But a word is not two words when one of them is merely dropped.
+    assert name_score("technologies nl", "vi technologies") < name_score(
+        "technologies nl", "lumen technologies nl"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("17085815", "17085815"),
+        ("1708 5815", "17085815"),
+        ("17.08.58.15", "17085815"),
+        ("KvK 17085815", "17085815"),
+        ("kvk-nummer: 17085815", "17085815"),
+        ("KVK no. 1708 5815", "17085815"),
+        ("2076358", "2076358"),
+        ("017085815", "017085815"),
+        ("1708", "1708"),
+        ("asml", None),
+        ("1234567890", None),
+        ("kvk", None),
+    ],
+)
+def test_kvk_numbers_are_recognised_with_spaces_dots_and_a_label(text, digits):
+    assert kvk_digits(text) == digits
+
+
+# --- Ranking and verdicts (database) ------------------------------------------------------------
+
+
+@pytest.fixture
+def editions():
+    return (
+        make_edition(date(2026, 7, 1), current=False),
+        make_edition(date(2026, 8, 3), current=False),
+        make_edition(date(2026, 10, 3)),
+    )
+
+
+def listed_now():
+    return Listing.objects.of("work").current()
+
+
+def first(matches):
+    return matches[0] if matches else None
+
+
+@pytest.mark.django_db
+def test_an_exact_name_after_normalisation_is_listed(editions):
+    listing = make_listing("Dümmen Orange The Netherlands B.V.", edition=editions[2])
+
+    match = first(rank(listed_now(), "dummen orange netherlands"))
+
+    assert (match.listing_id, match.verdict, match.score) == (listing.pk, "listed", 1.0)
+    assert match.matched_on == "name"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["dummen orange", "Dümen Orange The Netherlands", "DUMMEN"])
+def test_a_close_name_is_likely_never_listed(editions, query):
+    listing = make_listing("Dümmen Orange The Netherlands B.V.", edition=editions[2])
+
+    match = first(rank(listed_now(), query))
+
+    assert (match.listing_id, match.verdict) == (listing.pk, "likely")
+
+
+@pytest.mark.django_db
+def test_a_company_no_longer_listed_is_removed_not_listed(editions):
+    gone = make_listing("Gone Logistics B.V.", edition=editions[0], removed_in=editions[2])
+    make_listing("Still Here B.V.", edition=editions[2])
+
+    everyone = rank(Listing.objects.of("work"), "Gone Logistics")
+    assert [(m.listing_id, m.verdict) for m in everyone] == [(gone.pk, "removed")]
+    assert rank(listed_now(), "Gone Logistics") == []
+
+
+@pytest.mark.django_db
+def test_a_former_name_finds_the_renamed_company(editions):
+    listing = make_listing(
+        "Wunderman Thompson Commerce B.V.", "32092788", edition=editions[0], removed_in=None
+    )
+    rename_listing(listing, "VML Netherlands B.V.", edition=editions[2])
+
+    match = first(rank(listed_now(), "Wunderman Thompson Commerce"))
+
+    assert (match.listing_id, match.matched_on) == (listing.pk, "former_name")
+    assert match.matched_name == "Wunderman Thompson Commerce B.V."
+    assert match.verdict == "listed"  # the company, under its new name, is on the register
+    assert first(rank(listed_now(), "VML")).matched_on == "name"
+
+
+@pytest.mark.django_db
+def test_a_current_name_ranks_before_a_former_name_of_another_company(editions):
+    renamed = make_listing("Nova Systems B.V.", edition=editions[0])
+    rename_listing(renamed, "Orbit Systems B.V.", edition=editions[2])
+    current = make_listing("Nova Systems B.V.", edition=editions[2])
+
+    assert [m.listing_id for m in rank(listed_now(), "Nova Systems")] == [current.pk, renamed.pk]
+
+
+@pytest.mark.django_db
+def test_both_names_of_one_kvk_are_searched(editions):
+    listing = make_listing("Centraal Planbureau", "52813150", edition=editions[2])
+    add_name(listing, "Ministerie van Economische Zaken", edition=editions[2])
+
+    assert first(rank(listed_now(), "Ministerie van Economische Zaken")).listing_id == listing.pk
+    assert first(rank(listed_now(), "centraal planbureau")).verdict == "listed"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "verdict"),
+    [
+        ("02076358", "listed"),  # eight digits
+        ("2076358", "listed"),  # the leading zero lost in a spreadsheet
+        ("002076358", "listed"),  # nine digits, zero-padded (June 2025)
+        ("KvK 0207 6358", "listed"),
+        ("020763", "similar"),  # the start of a number
+    ],
+)
+def test_kvk_numbers_find_the_company(editions, query, verdict):
+    listing = make_listing("247HAIR", "02076358", edition=editions[2])
+    make_listing("Other B.V.", "12076358", edition=editions[2])
+
+    match = first(rank(listed_now(), query))
+
+    assert (match.listing_id, match.verdict, match.matched_on) == (listing.pk, verdict, "kvk")
+
+
+@pytest.mark.django_db
+def test_a_kvk_number_of_a_company_no_longer_listed_is_removed(editions):
+    make_listing("Gone B.V.", "12345678", edition=editions[0], removed_in=editions[2])
+
+    assert rank(listed_now(), "12345678") == []
+    assert first(rank(Listing.objects.of("work"), "12345678")).verdict == "removed"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Bakkerij Jansen",
+        "Bakkerij Jansen B.V.",
+        "Van der Berg Installatietechniek B.V.",
+        "Noordelijke Zorggroep",
+        "Jansen Bakkerij Holding",
+        "99999999",
+    ],
+)
+def test_a_company_not_on_the_register_is_never_listed(editions, query):
+    make_listing("Bakkerij De Korenschoof B.V.", edition=editions[2])
+    make_listing("Jansen Transport B.V.", edition=editions[2])
+    make_listing("Van den Berg Installaties B.V.", edition=editions[2])
+    make_listing("Zorggroep Oost B.V.", edition=editions[2])
+
+    assert "listed" not in {m.verdict for m in rank(listed_now(), query)}
+
+
+@pytest.mark.django_db
+def test_an_extra_generic_word_does_not_outweigh_the_name(editions):
+    tebi = make_listing("Tebi B.V.", edition=editions[2])
+    make_listing("Xebia Nederland B.V.", edition=editions[2])
+    make_listing("TUI Nederland N.V.", edition=editions[2])
+
+    assert first(rank(listed_now(), "Tebi Nederland")).listing_id == tebi.pk
+
+
+@pytest.mark.django_db
+def test_a_brand_finds_the_entity_that_starts_with_it(editions):
+    make_listing("Progressare B.V.", edition=editions[2])
+    progress = make_listing("Progress Projectmanagement and Engineering B.V.", edition=editions[2])
+
+    match = first(rank(listed_now(), "Progress"))
+
+    assert (match.listing_id, match.verdict) == (progress.pk, "likely")
+
+
+@pytest.mark.django_db
+def test_search_annotates_the_verdict_on_the_listings(editions):
+    make_listing("Adyen N.V.", "34259528", edition=editions[2])
+    make_listing("Adyen Netherlands B.V.", "98924397", edition=editions[2])
+
+    found = list(listed_now().search("adyen bv"))
+
+    assert [(x.name, x.verdict) for x in found] == [
+        ("Adyen N.V.", "listed"),
+        ("Adyen Netherlands B.V.", "likely"),
+    ]
+
+
+@pytest.mark.django_db
+def test_ranking_costs_one_query(editions, django_assert_num_queries):
+    make_listing("Philips Nederland B.V.", edition=editions[2])
+
+    with django_assert_num_queries(1):
+        rank(listed_now(), "philps nederland")
+
+
+@pytest.mark.django_db
+def test_ranking_leaves_the_trigram_thresholds_as_they_were(editions):
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_trgm thresholds exist on PostgreSQL only")
+    make_listing("GeoCat B.V.", edition=editions[2])
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT similarity('a', 'b')")  # loads pg_trgm and its settings
+        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+        before = cursor.fetchone()
+        assert first(rank(listed_now(), "gecoat")).verdict == "likely"  # found by a low one
+        nearest(listed_now(), "gecaot")
+        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+        assert cursor.fetchone() == before
+
+
+@pytest.mark.django_db
+def test_nearest_offers_the_closest_names_and_nothing_for_a_number(editions):
+    make_listing("Bakkerij De Korenschoof B.V.", edition=editions[2])
+    make_listing("Zorggroep Oost B.V.", edition=editions[2])
+
+    assert [x.name for x in nearest(listed_now(), "Bakkerij Jansen")] == [
+        "Bakkerij De Korenschoof B.V."
+    ]
+    assert nearest(listed_now(), "12345678") == []
