@@ -13,11 +13,12 @@ filterset's `base` (every filter but sector and place, a search's candidates ran
 "" is the unknown bucket of each column (Company's docstring): counted, and shown last.
 
 Without a search text the counts are the same for every visitor until the register's next
-edition or the next enrichment write, and over the whole register they cost some 25 ms: they
+edition or the next enrichment write, and over the whole register they cost 5 to 20 ms: they
 are cached (settings.FACET_CACHE_SECONDS) under the filters, the register's current edition and
-an enrichment version that scraper.enrich renews whenever it writes a sector or a place
-(`enrichment_changed`). Every change to listings comes with a new current edition (sync,
-import, backfill), so a cached count is never older than the data it counts; the expiry is a
+an enrichment version that scraper.enrich renews when it writes a sector or a place
+(`enrichment_changed`): at most once a minute while a run writes, and at the end of the run.
+Every change to listings comes with a new current edition (sync, import, backfill), so a
+cached count lags the data by at most that minute of a running enrichment; the expiry is a
 safety net only. With a search text the counts are over at most the search's candidates:
 cheap, and never cached.
 """
@@ -68,10 +69,14 @@ class Facets:
 
 
 ENRICHMENT_VERSION = "facets:enrichment-version"
+RENEWED_LATELY = "facets:enrichment-renewed"
 
 
-def enrichment_changed() -> None:
-    """Cached counts are not used again: a sector or a place was written."""
+def enrichment_changed(*, at_most_every: int = 0) -> None:
+    """Cached counts are not used again: a sector or a place was written. With `at_most_every`
+    (seconds), only if they were not renewed that recently."""
+    if at_most_every and not cache.add(RENEWED_LATELY, True, at_most_every):
+        return
     cache.set(ENRICHMENT_VERSION, uuid4().hex, None)
 
 

@@ -352,6 +352,8 @@ def _finish(run: EnrichmentRun, result: EnrichResult, clock: Callable[[], float]
     run.processed, run.found, run.not_found = result.processed, result.found, result.not_found
     run.failed, run.calls, run.message = result.failed, result.calls, result.message[:500]
     run.save()
+    if result.processed:
+        transaction.on_commit(enrichment_changed)  # the last writes of the run counted too
     log.info("%s", result.summary())
     return result
 
@@ -404,7 +406,13 @@ def record(company: Company, answer: ProviderResult, *, now: datetime, places: P
     re_derive(company, places=places, save=False)
     company.save(update_fields=[*DERIVED_FIELDS, *QUEUE_FIELDS])
     if _faceted(company) != counted:
-        transaction.on_commit(enrichment_changed)  # cached search counts are out of date
+        # Cached search counts are out of date; renewed once a minute at most while a run
+        # writes (at five employers a second they would never be used), and at its end.
+        transaction.on_commit(renew_counts_soon)
+
+
+def renew_counts_soon() -> None:
+    enrichment_changed(at_most_every=60)
 
 
 def _faceted(company: Company) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from registry.facets import CITY_OPTIONS, ENRICHMENT_VERSION
+from registry.facets import CITY_OPTIONS, ENRICHMENT_VERSION, enrichment_changed
 from registry.models import Place
 from scraper import enrich as enrichment
 from tests.factories import enrich, make_edition, make_listing
@@ -497,21 +497,35 @@ def test_counts_without_a_search_text_are_cached_until_the_next_edition(
     assert counts(after["facets"]["city"])["Utrecht"] == 1
 
 
-def test_an_enrichment_write_renews_the_cached_counts(
+def test_an_enrichment_run_renews_the_cached_counts(
     client, edition, no_network, settings, django_capture_on_commit_callbacks
 ):
     settings.KVK_API_URL, settings.KVK_OPENDATA_URL = API, OPENDATA
-    settings.KVK_API_KEY = "test-key"
+    settings.KVK_API_KEY, settings.KVK_API_RATE_PER_MINUTE = "test-key", 300
     make_listing("Voorbeeld Software B.V.", "99000001", edition=edition)
-    assert counts(client.get(SEARCH_JSON).json()["facets"]["sector"]) == {"unknown": 1}
+    make_listing("Voorbeeld Oud B.V.", "99000003", edition=edition)
+    enrichment_changed(at_most_every=60)  # renewed a moment ago: the writes renew nothing
+    assert counts(client.get(SEARCH_JSON).json()["facets"]["sector"]) == {"unknown": 2}
     serve(no_network, profile_url("99000001"), "basisprofiel-99000001-sgravenhage.json")
+    serve(no_network, profile_url("99000003"), "basisprofiel-99000003-sbi2008.json")
 
     with django_capture_on_commit_callbacks(execute=True):
-        enrichment.enrich(kvk="99000001", clock=lambda: 0.0, sleep=lambda seconds: None)
+        enrichment.enrich(clock=lambda: 0.0, sleep=lambda seconds: None)
 
+    # The run's end renewed them: both employers are counted.
     facets = client.get(SEARCH_JSON).json()["facets"]
-    assert counts(facets["sector"]) == {"K": 1, "unknown": 0}
-    assert counts(facets["city"]) == {"Den Haag": 1, "unknown": 0}
+    assert counts(facets["sector"])["unknown"] == 0
+    assert sum(counts(facets["sector"]).values()) == 2
+    assert counts(facets["city"])["Den Haag"] == 1
+
+
+def test_renewals_while_a_run_writes_are_at_most_one_a_minute():
+    enrichment_changed(at_most_every=60)
+    first = cache.get(ENRICHMENT_VERSION)
+    enrichment_changed(at_most_every=60)
+    assert cache.get(ENRICHMENT_VERSION) == first
+    enrichment_changed()  # the end of a run
+    assert cache.get(ENRICHMENT_VERSION) != first
 
 
 def test_re_deriving_every_employer_renews_the_cached_counts(django_capture_on_commit_callbacks):
