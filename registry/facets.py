@@ -1,7 +1,7 @@
 """Facets: how many of a search's employers each sector, city and province option would leave.
 
 Each facet is counted with every other active filter applied but not its own, so its counts
-answer "how many if I chose this instead". Two GROUP BY queries serve all three, both on the
+answer "how many if I chose this instead". One or two GROUP BY queries serve all three, on the
 filterset's `base` (every filter but sector and place, a search's candidates ranked once):
 
 * sector: base + the place filters, by (section, division): the sections, and the divisions
@@ -9,6 +9,10 @@ filterset's `base` (every filter but sector and place, a search's candidates ran
 * place: base + the sector filter, by (province, city). The province facet (which keeps the
   city filter) and the city facet (which keeps the province filter) are both read from these
   rows, and so is the results' count (both place filters kept), so the page needs no COUNT.
+
+Two of them when a sector or place is chosen over the register (their indexes narrow each);
+with a search text (at most a few hundred candidates), or with no sector or place chosen, one
+GROUP BY over all four columns gives both sets of rows, the filters applied in Python.
 
 "" is the unknown bucket of each column (Company's docstring): counted, and shown last.
 
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import uuid4
 
@@ -81,9 +86,9 @@ def enrichment_changed(*, at_most_every: int = 0) -> None:
 
 
 def compute_facets(filterset: ListingFilter, *, edition_id: int | None = None) -> Facets:
-    """The three facets of a valid filterset, in two queries (none when the base is empty), or
-    none at all when they are cached: without a search text and with `edition_id` given (the
-    current edition of the register searched)."""
+    """The three facets of a valid filterset, in one or two queries (none when the base is
+    empty), or none at all when they are cached: without a search text and with `edition_id`
+    given (the current edition of the register searched)."""
     key = _cache_key(filterset, edition_id)
     if key is None:
         return count_facets(filterset)
@@ -113,27 +118,55 @@ def _cache_key(filterset: ListingFilter, edition_id: int | None) -> str | None:
 
 
 def count_facets(filterset: ListingFilter) -> Facets:
-    """The three facets of a valid filterset, counted: two queries."""
+    """The three facets of a valid filterset, counted: one query, or two when a sector or place
+    is chosen over the register without a search text (their indexes then narrow each count)."""
     data = filterset.form.cleaned_data
     sector: SectorValue | None = data.get("sector")
     city: CityValue | None = data.get("city")
     province: ProvinceValue | None = data.get("province")
     base = filterset.base
-    by_sector = filterset.in_facets(base, leave_out="sector").facet_counts(
-        "sector_section", "sector_division"
-    )
-    # The sector filter alone: both place filters are applied below, in Python.
-    with_sector = filterset.filters["sector"].filter(base, sector)
-    by_place = with_sector.facet_counts("province", "city")
     cities = set(city.officials) if city else None
+
+    def in_sector(section: str, division: str) -> bool:
+        return sector is None or (
+            section == sector.section and (not sector.division or division == sector.division)
+        )
+
+    def in_place(row_province: str, row_city: str) -> bool:
+        return (province is None or row_province == province.name) and (
+            cities is None or row_city in cities
+        )
+
+    by_sector: list[tuple[str, str, int]]
+    by_place: list[tuple[str, str, int]]
+    if data.get("q") or not (sector or city or province):
+        # At most a search's candidates, or no filter to leave out: one GROUP BY on all four
+        # columns (a few thousand rows over the whole register) and the rest in Python.
+        rows = base.facet_counts("sector_section", "sector_division", "province", "city")
+        by_sector = _summed((s, d, n) for s, d, p, c, n in rows if in_place(p, c))
+        by_place = _summed((p, c, n) for s, d, p, c, n in rows if in_sector(s, d))
+    else:
+        by_sector = filterset.in_facets(base, leave_out="sector").facet_counts(
+            "sector_section", "sector_division"
+        )
+        # The sector filter alone: both place filters are applied below, in Python.
+        with_sector = filterset.filters["sector"].filter(base, sector)
+        by_place = with_sector.facet_counts("province", "city")
     in_province = [row for row in by_place if province is None or row[0] == province.name]
     in_city = [row for row in by_place if cities is None or row[1] in cities]
     return Facets(
         sector=sector_options(by_sector, sector),
         city=city_options(in_province, city),
         province=province_options(in_city, province),
-        total=sum(n for _, row_city, n in in_province if cities is None or row_city in cities),
+        total=sum(n for row_province, row_city, n in by_place if in_place(row_province, row_city)),
     )
+
+
+def _summed(rows: Iterable[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+    counts: Counter[tuple[str, str]] = Counter()
+    for first, second, n in rows:
+        counts[first, second] += n
+    return [(first, second, n) for (first, second), n in counts.items()]
 
 
 def sector_options(rows: list[tuple[str, str, int]], chosen: SectorValue | None) -> list[Option]:

@@ -112,7 +112,7 @@ def test_another_register_costs_one_query_more_however_many_rows(
         make_listing(f"Exchange {i} B.V.", edition=exchange)
 
     # That register (the JSON's edition), the sector and place counts (the total), one page.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(SEARCH_JSON, {"register": "exchange", "page_size": "100"})
     assert response.json()["count"] == rows + 2
     with django_assert_num_queries(3):  # the Work register for the header; the counts cached
@@ -177,7 +177,7 @@ def test_recent_costs_no_query_more_however_many_rows(
         make_listing(f"Late {i} B.V.", edition=work[-1])
 
     # The register, the sector and place counts (which give the total), one page.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(SEARCH_JSON, {"sort": "recent", "editions": "2"})
     assert response.json()["count"] == rows + 2
 

@@ -696,26 +696,26 @@ def test_without_an_edition_the_pages_say_so(client):
 
 
 @pytest.mark.parametrize("rows", [30, 60])
-def test_a_search_costs_five_queries_however_many_rows(
+def test_a_search_costs_four_queries_however_many_rows(
     client, editions, django_assert_num_queries, rows
 ):
     make_listings(rows, edition=editions[2])
 
-    # The register and its edition (header), the ranked candidate names, the sector counts,
-    # the place counts (which give the total: no COUNT), one page of listings with companies.
-    with django_assert_num_queries(5):
+    # The register and its edition (header), the ranked candidate names, the sector and place
+    # counts of those candidates (which give the total: no COUNT), one page of listings with
+    # companies.
+    with django_assert_num_queries(4):
         response = client.get(SEARCH, {"q": "bakkerij", "status": "all"})
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("rows", [30, 60])
-def test_search_json_costs_five_queries_however_many_rows(
+def test_search_json_costs_four_queries_however_many_rows(
     client, editions, django_assert_num_queries, rows
 ):
     make_listings(rows, edition=editions[2])
 
-    # As the page: header, candidates, sector counts, place counts, one page.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):  # as the page: header, candidates, counts, one page
         response = client.get(SEARCH_JSON, {"q": "bakkerij", "page_size": "100"})
     assert response.json()["count"] == rows
 
@@ -744,12 +744,12 @@ def test_company_page_costs_five_queries_however_long_its_history(
 
 
 @pytest.mark.parametrize("rows", [30, 60])
-def test_browsing_without_a_query_costs_four_queries_then_two(
+def test_browsing_without_a_query_costs_three_queries_then_two(
     client, editions, django_assert_num_queries, rows
 ):
     make_listings(rows, edition=editions[2])
 
-    with django_assert_num_queries(4):  # header's register, sector and place counts, one page
+    with django_assert_num_queries(3):  # header's register, the counts (the total), one page
         response = client.get(SEARCH, {"status": "all"})
     assert response.status_code == 200
     with django_assert_num_queries(2):  # the counts are cached until the next edition
