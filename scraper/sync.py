@@ -347,7 +347,22 @@ def _run_locked(
         register.save(update_fields=["current_edition"])
     _remember_validators(register, page)
     _record_check(register, now=now, ok=True, message="", run=run)
+    refresh_statistics()
     return _finish(run, SyncRun.Status.DONE, flagged, edition=edition, counts=counts)
+
+
+def refresh_statistics() -> None:
+    """Let PostgreSQL re-plan with the new rows now rather than when autovacuum gets to it.
+
+    After the first import the tables go from empty to 13,000 rows; with the statistics of
+    empty tables the planner chose plans that made a search take 250 ms instead of 5 ms until
+    autovacuum ran. About 0.1 s, once per accepted edition.
+    """
+    if connection.vendor != "postgresql":
+        return
+    tables = [model._meta.db_table for model in (Company, Listing, ListingName, ListingEvent)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 def _fetch(run: SyncRun, register: Register) -> FetchResult:
