@@ -45,7 +45,19 @@ def feed_errors(filterset: ListingFilter) -> HttpResponse:
     return HttpResponse(body, status=400, content_type="text/plain; charset=utf-8")
 
 
-class SearchFeed(Feed):  # type: ignore[type-arg]  # items are ListingEvents, the object a search
+class EventFeed(Feed):  # type: ignore[type-arg]  # items are ListingEvents
+    """What both feeds share: an entry is an event, dated by its edition."""
+
+    item_guid_is_permalink = False
+
+    def item_updateddate(self, item: ListingEvent) -> datetime:
+        return edition_time(item.edition.published_on)
+
+    def item_pubdate(self, item: ListingEvent) -> datetime:
+        return edition_time(item.edition.published_on)
+
+
+class SearchFeed(EventFeed):  # items are ListingEvents, the object a search
     """One instance per request (search_feed): it keeps the request for absolute ids."""
 
     feed_type = Atom1Feed
@@ -132,14 +144,6 @@ class SearchFeed(Feed):  # type: ignore[type-arg]  # items are ListingEvents, th
         day = item.edition.published_on.isoformat()
         return self.request.build_absolute_uri(f"{self.item_link(item)}#{item.kind}-{day}")
 
-    item_guid_is_permalink = False
-
-    def item_updateddate(self, item: ListingEvent) -> datetime:
-        return edition_time(item.edition.published_on)
-
-    def item_pubdate(self, item: ListingEvent) -> datetime:
-        return edition_time(item.edition.published_on)
-
 
 @require_GET
 def search_feed(request: HttpRequest) -> HttpResponse:
@@ -153,7 +157,7 @@ def search_feed(request: HttpRequest) -> HttpResponse:
 # --- One company ---------------------------------------------------------------------------------
 
 
-class CompanyFeed(Feed):  # type: ignore[type-arg]  # items are ListingEvents, the object a Company
+class CompanyFeed(EventFeed):  # items are ListingEvents, the object a Company
     feed_type = Atom1Feed
     author_name = AUTHOR
 
@@ -224,14 +228,6 @@ class CompanyFeed(Feed):  # type: ignore[type-arg]  # items are ListingEvents, t
 
     def item_guid(self, item: ListingEvent) -> str:
         return self.request.build_absolute_uri(f"{self.item_link(item)}#event-{item.pk}")
-
-    item_guid_is_permalink = False
-
-    def item_updateddate(self, item: ListingEvent) -> datetime:
-        return edition_time(item.edition.published_on)
-
-    def item_pubdate(self, item: ListingEvent) -> datetime:
-        return edition_time(item.edition.published_on)
 
 
 @require_GET
