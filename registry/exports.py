@@ -24,7 +24,7 @@ from registry.bulk import spreadsheet_safe
 from registry.context_processors import Freshness, served_register
 from registry.filters import ListingFilter
 from registry.models import Listing
-from registry.views import sector_brief
+from registry.results import sector_brief
 
 COLUMNS = (
     "kvk",
@@ -73,7 +73,11 @@ def csv_lines(
     lines: list[str] = []
     for listing in listings:
         company = listing.company
-        sector = sector_brief(company)
+        sector = sector_brief(
+            sbi_code=company.sbi_code,
+            section=company.sector_section,
+            division=company.sector_division,
+        )
         lines.append(
             writer.writerow(
                 (

@@ -11,8 +11,10 @@ filterset's `base` (every filter but sector and place, a search's candidates ran
   rows, and so is the results' count (both place filters kept), so the page needs no COUNT.
 
 Two of them when a sector or place is chosen over the register (their indexes narrow each);
-with a search text (at most a few hundred candidates), or with no sector or place chosen, one
-GROUP BY over all four columns gives both sets of rows, the filters applied in Python.
+with no sector or place chosen, one GROUP BY over all four columns gives both sets of rows,
+the filters applied in Python. With a search text there is no query at all: the search page
+reads its candidates' rows once (at most a few hundred, registry.views.find) and the counts
+are made from those rows in Python.
 
 "" is the unknown bucket of each column (Company's docstring): counted, and shown last.
 
@@ -23,15 +25,15 @@ an enrichment version that scraper.enrich renews when it writes a sector or a pl
 (`enrichment_changed`): at most once a minute while a run writes, and at the end of the run.
 Every change to listings comes with a new current edition (sync, import, backfill), so a
 cached count lags the data by at most that minute of a running enrichment; the expiry is a
-safety net only. With a search text the counts are over at most the search's candidates:
-cheap, and never cached.
+safety net only. With a search text the counts are over at most the search's candidates,
+already read: cheap, and never cached.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from uuid import uuid4
 
@@ -41,6 +43,7 @@ from django.utils.http import urlencode
 
 from registry import places, sbi
 from registry.filters import FACETS, UNKNOWN, CityValue, ListingFilter, ProvinceValue, SectorValue
+from registry.results import Result
 
 CITY_OPTIONS = 30  # the cities with most employers; a chosen one is added if it is not among them
 UNKNOWN_LABEL = "Not known yet"
@@ -117,34 +120,65 @@ def _cache_key(filterset: ListingFilter, edition_id: int | None) -> str | None:
     return f"facets:{edition_id}:{digest}"
 
 
-def count_facets(filterset: ListingFilter) -> Facets:
-    """The three facets of a valid filterset, counted: one query, or two when a sector or place
-    is chosen over the register without a search text (their indexes then narrow each count)."""
+Keeps = Callable[[str, str, str, str], bool]  # (section, division, province, city) -> kept?
+
+
+def facet_filter(filterset: ListingFilter, *, only: Iterable[str] = FACETS) -> Keeps:
+    """Whether a listing with these company values passes the sector and place filters of a
+    valid filterset (those named in `only`): ListingFilter.in_facets() in Python, for rows
+    already read."""
+    data = filterset.form.cleaned_data
+    sector: SectorValue | None = data.get("sector") if "sector" in only else None
+    city: CityValue | None = data.get("city") if "city" in only else None
+    province: ProvinceValue | None = data.get("province") if "province" in only else None
+    cities = set(city.officials) if city else None
+
+    def keeps(row_section: str, row_division: str, row_province: str, row_city: str) -> bool:
+        return (
+            (
+                sector is None
+                or (
+                    row_section == sector.section
+                    and (not sector.division or row_division == sector.division)
+                )
+            )
+            and (province is None or row_province == province.name)
+            and (cities is None or row_city in cities)
+        )
+
+    return keeps
+
+
+def count_facets(filterset: ListingFilter, *, candidates: Sequence[Result] | None = None) -> Facets:
+    """The three facets of a valid filterset, counted: in Python over a search's `candidates`
+    when given (ListingQuerySet.results() of its base), else one query, or two when a sector or
+    place is chosen over the register without a search text (their indexes then narrow each
+    count)."""
     data = filterset.form.cleaned_data
     sector: SectorValue | None = data.get("sector")
     city: CityValue | None = data.get("city")
     province: ProvinceValue | None = data.get("province")
     base = filterset.base
     cities = set(city.officials) if city else None
-
-    def in_sector(section: str, division: str) -> bool:
-        return sector is None or (
-            section == sector.section and (not sector.division or division == sector.division)
-        )
-
-    def in_place(row_province: str, row_city: str) -> bool:
-        return (province is None or row_province == province.name) and (
-            cities is None or row_city in cities
-        )
+    in_sector = facet_filter(filterset, only=["sector"])
+    in_place = facet_filter(filterset, only=["city", "province"])
 
     by_sector: list[tuple[str, str, int]]
     by_place: list[tuple[str, str, int]]
-    if data.get("q") or not (sector or city or province):
+    if candidates is not None or data.get("q") or not (sector or city or province):
         # At most a search's candidates, or no filter to leave out: one GROUP BY on all four
         # columns (a few thousand rows over the whole register) and the rest in Python.
-        rows = base.facet_counts("sector_section", "sector_division", "province", "city")
-        by_sector = _summed((s, d, n) for s, d, p, c, n in rows if in_place(p, c))
-        by_place = _summed((p, c, n) for s, d, p, c, n in rows if in_sector(s, d))
+        rows: Iterable[tuple[str, str, str, str, int]]
+        if candidates is not None:
+            counted = Counter(
+                (r.sector_section, r.sector_division, r.province, r.city) for r in candidates
+            )
+            rows = [(*values, n) for values, n in counted.items()]
+        else:
+            rows = base.facet_counts("sector_section", "sector_division", "province", "city")
+        rows = list(rows)
+        by_sector = _summed((s, d, n) for s, d, p, c, n in rows if in_place(s, d, p, c))
+        by_place = _summed((p, c, n) for s, d, p, c, n in rows if in_sector(s, d, p, c))
     else:
         by_sector = filterset.in_facets(base, leave_out="sector").facet_counts(
             "sector_section", "sector_division"
@@ -158,7 +192,9 @@ def count_facets(filterset: ListingFilter) -> Facets:
         sector=sector_options(by_sector, sector),
         city=city_options(in_province, city),
         province=province_options(in_city, province),
-        total=sum(n for row_province, row_city, n in by_place if in_place(row_province, row_city)),
+        total=sum(
+            n for row_province, row_city, n in by_place if in_place("", "", row_province, row_city)
+        ),
     )
 
 

@@ -12,6 +12,8 @@ from django.db.models import Count
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 
+from registry.results import RESULT_COLUMNS, Result
+
 if TYPE_CHECKING:
     from registry.models import Company, Edition, Listing  # noqa: F401
 
@@ -187,6 +189,19 @@ class ListingQuerySet(models.QuerySet["Listing"]):
         ranked._hints = hints  # type: ignore[attr-defined]  # private, copied by _clone()
         ranked._iterable_class = MatchIterable
         return ranked
+
+    def results(self) -> list[Result]:
+        """The listings as results rows (registry.results), in this queryset's order, each
+        with its match after search(): one query of the columns a results page shows."""
+        matches = getattr(self, "_hints", {}).get(MATCHES, {})
+        # The slug the register filter annotates (ListingFilter), else read through a join.
+        register = (
+            "register_slug" if "register_slug" in self.query.annotations else "register__slug"
+        )
+        return [
+            Result.from_row(row, match=matches.get(row[0]))
+            for row in self.values_list(*RESULT_COLUMNS, register)
+        ]
 
     def by_relevance(self) -> ListingQuerySet:
         """Best match first, after search(); A-Z where there is no search."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,7 +19,6 @@ from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from registry import places, sbi
 from registry.bulk import MAX_LINES, check_lines, verdict_counts, write_csv
 from registry.context_processors import Freshness, served_register
 from registry.enrichment import (
@@ -29,11 +28,12 @@ from registry.enrichment import (
     place_json,
     sector_json,
 )
-from registry.facets import Facets, compute_facets, facet_groups
+from registry.facets import Facets, compute_facets, count_facets, facet_filter, facet_groups
 from registry.filters import FACETS, ListingFilter, PageForm
 from registry.forms import BulkCheckForm
-from registry.models import Company, Listing, ListingEvent, Register
+from registry.models import Listing, ListingEvent, Register
 from registry.querysets import ListingQuerySet
+from registry.results import Result
 from registry.search import nearest
 from registry.timeline import (
     AsOfAnswer,
@@ -67,7 +67,7 @@ def page_link(params: QueryDict, number: int) -> str:
     return f"?{params.urlencode()}"
 
 
-def page_links(request: HttpRequest, page: Page[Listing]) -> dict[str, str | None]:
+def page_links(request: HttpRequest, page: Page[Result]) -> dict[str, str | None]:
     params = request.GET.copy()
     params.pop("page", None)
     last = page.paginator.num_pages
@@ -79,44 +79,19 @@ def page_links(request: HttpRequest, page: Page[Listing]) -> dict[str, str | Non
     }
 
 
-@dataclass(frozen=True, slots=True)
-class SectorBrief:
-    """A result's sector: its main SBI code (or the division, or the section, when that is all
-    we know), the division's title, and its SBI 2025 section."""
-
-    code: str
-    title: str
-    section: str
-
-    @property
-    def section_label(self) -> str:
-        info = sbi.SECTIONS_2025.get(self.section)
-        return info.label if info else ""
-
-    def as_json(self) -> dict[str, str | None]:
-        return {"code": self.code, "title": self.title or None, "section": self.section or None}
-
-
-def sector_brief(company: Company) -> SectorBrief | None:
-    code = company.sbi_code or company.sector_division or company.sector_section
-    if not code:
-        return None
-    section = sbi.SECTIONS_2025.get(company.sector_section)
-    title = sbi.division_title(company.sector_division) if company.sector_division else ""
-    return SectorBrief(
-        code=code,
-        title=title or (section.title_en if section else ""),
-        section=section.letter if section else "",
-    )
+def company_url_maker() -> Callable[[str], str]:
+    """The company page URL of a key, without a reverse() per row (50 to 100 a page). Keys
+    are digits, lower-case letters and hyphens: nothing to quote."""
+    before, _, after = reverse("registry:company", kwargs={"key": "KEY"}).partition("KEY")
+    return lambda key: before + key + after
 
 
 @dataclass(frozen=True, slots=True)
 class ResultRow:
     """A row of the results table, worked out here rather than in the template (50 a page)."""
 
-    listing: Listing
+    result: Result
     url: str
-    kvk: str
     first_listed: str  # "1 July 2026"
     removed_on: str  # "" while listed
     sector: str  # the section's label, "" when not known
@@ -125,54 +100,91 @@ class ResultRow:
     city_official: str  # the official name when it differs ("'s-Gravenhage"), else ""
 
 
-def result_rows(listings: Iterable[Listing]) -> list[ResultRow]:
-    before, _, after = reverse("registry:company", kwargs={"key": "KEY"}).partition("KEY")
+def result_rows(results: Iterable[Result]) -> list[ResultRow]:
+    url = company_url_maker()
     rows = []
-    for listing in listings:
-        company = listing.company
-        brief = sector_brief(company)
-        city = places.display_name(company.city)
+    for result in results:
+        brief = result.sector
+        city = result.city_shown
         rows.append(
             ResultRow(
-                listing=listing,
-                url=before + company.key + after,
-                kvk=company.kvk_number,
-                first_listed=long_date(listing.first_listed),
-                removed_on=long_date(listing.removed_on) if listing.removed_on else "",
+                result=result,
+                url=url(result.key),
+                first_listed=long_date(result.first_listed),
+                removed_on=long_date(result.removed_on) if result.removed_on else "",
                 sector=brief.section_label if brief else "",
                 sector_detail=f"SBI {brief.code}: {brief.title}" if brief else "",
                 city=city,
-                city_official=company.city if city != company.city else "",
+                city_official=result.city if city != result.city else "",
             )
         )
     return rows
 
 
-def listing_json(listing: Listing, *, register: str = "") -> dict[str, object]:
+def result_json(result: Result, *, url: Callable[[str], str]) -> dict[str, object]:
     """One search result in the API: the only place that defines its shape. `verdict`,
     `score` and `matched_on` say how well it matches the query; null without a query.
     `sector` and `city` are null while enrichment has not found them."""
-    # Annotations from ListingQuerySet.search(); absent when there is no query.
-    verdict, score = getattr(listing, "verdict", None), getattr(listing, "relevance", None)
-    company = listing.company
-    brief = sector_brief(company)
+    match = result.match
+    brief = result.sector
     return {
-        "kvk": listing.company.kvk_number or None,
-        "name": listing.name,
-        "status": listing.status,
-        "first_listed": listing.first_listed.isoformat(),
-        "removed_on": listing.removed_on.isoformat() if listing.removed_on else None,
-        "url": reverse("registry:company", kwargs={"key": listing.company.key}),
-        # Given, or annotated by ListingFilter's register filter; else read from the listing.
-        "register": register or getattr(listing, "register_slug", None) or listing.register.slug,
-        "verdict": verdict,
-        "score": score,
-        "matched_on": getattr(listing, "matched_on", None),
-        "matched_name": getattr(listing, "matched_name", None),
+        "kvk": result.kvk_number or None,
+        "name": result.name,
+        "status": result.status,
+        "first_listed": result.first_listed.isoformat(),
+        "removed_on": result.removed_on.isoformat() if result.removed_on else None,
+        "url": url(result.key),
+        "register": result.register,
+        "verdict": match.verdict if match else None,
+        "score": match.score if match else None,
+        "matched_on": match.matched_on if match else None,
+        "matched_name": match.matched_name if match else None,
         "sector": brief.as_json() if brief else None,
-        "city": places.display_name(company.city) if company.city else None,
-        "city_official": company.city or None,
+        "city": result.city_shown or None,
+        "city_official": result.city or None,
     }
+
+
+class ResultPaginator(Paginator[Result]):
+    """Pages of Results (registry.results): a page of a queryset is read with results(), the
+    columns a results page shows, instead of as model instances."""
+
+    def _get_page(self, *args: Any, **kwargs: Any) -> Page[Result]:
+        object_list, *rest = args
+        if isinstance(object_list, ListingQuerySet):
+            object_list = object_list.results()
+        return Page(object_list, *rest, **kwargs)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A valid search's facets and its results, to be paged."""
+
+    facets: Facets
+    paginator: ResultPaginator
+
+
+def find(filterset: ListingFilter, *, register: Register | None, per_page: int) -> Found:
+    """The facets and the results of a valid search.
+
+    With a search text, the ranked candidates (registry.search.CANDIDATES at most) are read
+    once, with every filter but sector and place: their facets are counted in Python, and the
+    pages are cut from those the sector and place filters keep (the ranking and one read).
+    Without one, the facets are counted (or taken from the cache) over the register, they
+    give the total, and a page reads only its own rows.
+    """
+    if filterset.form.cleaned_data.get("q"):
+        candidates = filterset.base.results()
+        facets = count_facets(filterset, candidates=candidates)
+        keeps = facet_filter(filterset)
+        kept = [
+            r for r in candidates if keeps(r.sector_section, r.sector_division, r.province, r.city)
+        ]
+        return Found(facets=facets, paginator=ResultPaginator(kept, per_page=per_page))
+    facets = compute_facets(filterset, edition_id=current_edition_id(register))
+    paginator = ResultPaginator(filterset.qs, per_page=per_page)
+    paginator.count = facets.total  # the facets counted it: no COUNT query
+    return Found(facets=facets, paginator=paginator)
 
 
 def json_errors(errors: dict[str, Any], *, status: int = 400) -> JsonResponse:
@@ -185,19 +197,19 @@ def search(request: HttpRequest) -> HttpResponse:
     so htmx swaps the explanation in as the user types) and no results table."""
     filterset = ListingFilter(request.GET, queryset=Listing.objects.for_listing())
     page = links = None
-    closest: list[Listing] = []
+    closest: list[Result] = []
     rows: list[ResultRow] = []
     groups = []
     valid = filterset.is_valid()
     register = served_register(request, searched_register(filterset) if valid else "work")
     if valid:
-        facets = compute_facets(filterset, edition_id=current_edition_id(register))
+        found = find(filterset, register=register, per_page=PAGE_SIZE)
         # get_page: a page out of range or not a number shows the last or the first page.
-        page = counted_paginator(filterset, facets, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = found.paginator.get_page(request.GET.get("page"))
         links = page_links(request, page)
         closest = nearest_for(filterset, page)
         rows = result_rows(page)
-        groups = facet_groups(facets, dict(request.GET.lists()))
+        groups = facet_groups(found.facets, dict(request.GET.lists()))
     template = "registry/search.html"
     # A history restore after a cache miss asks for the whole page, HX-Request or not.
     partial = bool(request.headers.get("HX-Request")) and not request.headers.get(
@@ -241,8 +253,10 @@ def search_json(request: HttpRequest) -> JsonResponse:
     if not (filter_ok and paging_ok):
         return json_errors({**filterset.errors.get_json_data(), **paging.errors.get_json_data()})
     register = served_register(request, searched_register(filterset))
-    facets = compute_facets(filterset, edition_id=current_edition_id(register))
-    paginator = counted_paginator(filterset, facets, paging.cleaned_data["page_size"] or PAGE_SIZE)
+    found = find(
+        filterset, register=register, per_page=paging.cleaned_data["page_size"] or PAGE_SIZE
+    )
+    paginator = found.paginator
     number = paging.cleaned_data["page"] or 1
     if number > paginator.num_pages:
         last = paginator.num_pages
@@ -252,9 +266,10 @@ def search_json(request: HttpRequest) -> JsonResponse:
     params = request.GET.copy()
     params.pop("page", None)
     freshness = Freshness.of(register)
+    url = company_url_maker()
     data = {
         "count": paginator.count,
-        "results": [listing_json(listing) for listing in page],
+        "results": [result_json(result, url=url) for result in page],
         "next": (
             request.build_absolute_uri(page_link(params, number + 1)) if page.has_next() else None
         ),
@@ -263,7 +278,7 @@ def search_json(request: HttpRequest) -> JsonResponse:
             if page.has_previous()
             else None
         ),
-        "facets": facets.as_json(),
+        "facets": found.facets.as_json(),
         "edition": freshness.as_json(),
         "source": freshness.credit,
     }
@@ -273,25 +288,13 @@ def search_json(request: HttpRequest) -> JsonResponse:
         on = freshness.published_on.isoformat() if freshness.published_on else None
         data["no_match"] = {
             "message": f"Not on the register as of {on}" if on else "No edition loaded yet",
-            "nearest": [
-                listing_json(listing, register=freshness.register)
-                for listing in nearest_for(filterset, page)
-            ],
+            "nearest": [result_json(result, url=url) for result in nearest_for(filterset, page)],
         }
     return JsonResponse(data, json_dumps_params=JSON_PARAMS)
 
 
 def current_edition_id(register: Register | None) -> int | None:
     return register.current_edition_id if register else None
-
-
-def counted_paginator(
-    filterset: ListingFilter, facets: Facets, per_page: int
-) -> Paginator[Listing]:
-    """A paginator over the results whose count the facets already made (no COUNT query)."""
-    paginator = Paginator(filterset.qs, per_page=per_page)
-    paginator.count = facets.total
-    return paginator
 
 
 def facet_inputs(filterset: ListingFilter) -> list[tuple[str, str]]:
@@ -301,12 +304,16 @@ def facet_inputs(filterset: ListingFilter) -> list[tuple[str, str]]:
     return [(name, chosen[name].param) for name in FACETS if chosen.get(name) is not None]
 
 
-def nearest_for(filterset: ListingFilter, page: Page[Listing]) -> list[Listing]:
+def nearest_for(filterset: ListingFilter, page: Page[Result]) -> list[Result]:
     """Names to offer when a search found nothing good enough (one extra query, then only)."""
     text = filterset.form.cleaned_data.get("q") or ""
     if not text or page.paginator.count:
         return []
-    return nearest(search_queryset(searched_register(filterset)).current(), text)
+    slug = searched_register(filterset)
+    return [
+        Result.of_listing(listing, register=slug)
+        for listing in nearest(search_queryset(slug).current(), text)
+    ]
 
 
 # --- A company ---------------------------------------------------------------------------------

@@ -471,9 +471,9 @@ def test_facets_cost_one_or_two_queries_and_save_the_count(
         client.get(SEARCH, {"sector": "K", "province": "Zuid-Holland"})
     with django_assert_num_queries(4):
         client.get(SEARCH_JSON, {"sector": "62", "province": "unknown", "page_size": "100"})
-    # A search ranks its candidates once, for the results and the counts, and counts them in
-    # one query: the register, the candidates, the counts, a page.
-    with django_assert_num_queries(4):
+    # A search ranks its candidates once and reads their rows once, for the counts and the
+    # page alike: the register, the candidates, their rows.
+    with django_assert_num_queries(3):
         response = client.get(SEARCH_JSON, {"q": "techniek", "sector": "K", "page_size": "100"})
     assert response.json()["count"] == len(range(0, rows, 3))
     # The known places are read once and cached (then only a name not among them reads again).
@@ -545,7 +545,7 @@ def test_re_deriving_every_employer_renews_the_cached_counts(django_capture_on_c
 def test_the_counts_of_a_search_text_are_not_cached(client, employers, django_assert_num_queries):
     client.get(SEARCH_JSON, {"q": "techniek"})
 
-    with django_assert_num_queries(4):  # the register, candidates, the counts, one page
+    with django_assert_num_queries(3):  # the register, the candidates, their rows
         client.get(SEARCH_JSON, {"q": "techniek"})
 
 

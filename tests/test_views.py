@@ -696,26 +696,26 @@ def test_without_an_edition_the_pages_say_so(client):
 
 
 @pytest.mark.parametrize("rows", [30, 60])
-def test_a_search_costs_four_queries_however_many_rows(
+def test_a_search_costs_three_queries_however_many_rows(
     client, editions, django_assert_num_queries, rows
 ):
     make_listings(rows, edition=editions[2])
 
-    # The register and its edition (header), the ranked candidate names, the sector and place
-    # counts of those candidates (which give the total: no COUNT), one page of listings with
-    # companies.
-    with django_assert_num_queries(4):
+    # The register and its edition (header), the ranked candidate names, and the candidates'
+    # rows with their companies: the sector and place counts, the total (no COUNT) and the
+    # page all come from those rows.
+    with django_assert_num_queries(3):
         response = client.get(SEARCH, {"q": "bakkerij", "status": "all"})
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("rows", [30, 60])
-def test_search_json_costs_four_queries_however_many_rows(
+def test_search_json_costs_three_queries_however_many_rows(
     client, editions, django_assert_num_queries, rows
 ):
     make_listings(rows, edition=editions[2])
 
-    with django_assert_num_queries(4):  # as the page: header, candidates, counts, one page
+    with django_assert_num_queries(3):  # as the page: header, candidates, their rows
         response = client.get(SEARCH_JSON, {"q": "bakkerij", "page_size": "100"})
     assert response.json()["count"] == rows
 

@@ -1,0 +1,144 @@
+"""The rows of a search's results, as the search page and /search.json read them.
+
+A result is read as one tuple of the columns a results page shows (ListingQuerySet.results()),
+not as a Listing and a Company model instance: those carry some forty columns, four of them
+timestamps converted on every read, and cost about ten times more per row to build.
+
+Pure data and a little display logic; no queries here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from registry import places, sbi
+
+if TYPE_CHECKING:
+    from registry.models import Listing
+    from registry.search import Match
+
+# The columns of Result, in its field order after `register` (ListingQuerySet.results()).
+RESULT_COLUMNS = (
+    "pk",
+    "name",
+    "first_listed",
+    "removed_on",
+    "company__key",
+    "company__kvk_number",
+    "company__sbi_code",
+    "company__sector_section",
+    "company__sector_division",
+    "company__city",
+    "company__province",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """A listing as a results page shows it, with its match when the search had a text."""
+
+    listing_id: int
+    name: str
+    first_listed: date
+    removed_on: date | None
+    key: str  # the company's key: its KvK number, or n-<name> (registry.text.name_key)
+    kvk_number: str  # "" for a row without one
+    sbi_code: str
+    sector_section: str  # "" while unknown, as every enrichment column (Company's docstring)
+    sector_division: str
+    city: str  # the official place name ('s-Gravenhage)
+    province: str
+    register: str  # its slug
+    match: Match | None = None
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any], *, match: Match | None) -> Result:
+        """From the values of RESULT_COLUMNS and the register's slug, in that order."""
+        pk, name, first, removed, key, kvk, code, section, division, city, province, slug = row
+        return cls(
+            listing_id=pk,
+            name=name,
+            first_listed=first,
+            removed_on=removed,
+            key=key,
+            kvk_number=kvk,
+            sbi_code=code,
+            sector_section=section,
+            sector_division=division,
+            city=city,
+            province=province,
+            register=slug,
+            match=match,
+        )
+
+    @classmethod
+    def of_listing(cls, listing: Listing, *, register: str) -> Result:
+        """The same record from a Listing read with its company (nearest names)."""
+        company = listing.company
+        return cls(
+            listing_id=listing.pk,
+            name=listing.name,
+            first_listed=listing.first_listed,
+            removed_on=listing.removed_on,
+            key=company.key,
+            kvk_number=company.kvk_number,
+            sbi_code=company.sbi_code,
+            sector_section=company.sector_section,
+            sector_division=company.sector_division,
+            city=company.city,
+            province=company.province,
+            register=register,
+        )
+
+    @property
+    def is_listed(self) -> bool:
+        return self.removed_on is None
+
+    @property
+    def status(self) -> str:
+        return "listed" if self.removed_on is None else "removed"
+
+    @property
+    def sector(self) -> SectorBrief | None:
+        return sector_brief(
+            sbi_code=self.sbi_code, section=self.sector_section, division=self.sector_division
+        )
+
+    @property
+    def city_shown(self) -> str:
+        """The place as people say it ("Den Haag"); "" while unknown."""
+        return places.display_name(self.city)
+
+
+@dataclass(frozen=True, slots=True)
+class SectorBrief:
+    """A result's sector: its main SBI code (or the division, or the section, when that is all
+    we know), the division's title, and its SBI 2025 section."""
+
+    code: str
+    title: str
+    section: str
+
+    @property
+    def section_label(self) -> str:
+        info = sbi.SECTIONS_2025.get(self.section)
+        return info.label if info else ""
+
+    def as_json(self) -> dict[str, str | None]:
+        return {"code": self.code, "title": self.title or None, "section": self.section or None}
+
+
+def sector_brief(*, sbi_code: str, section: str, division: str) -> SectorBrief | None:
+    code = sbi_code or division or section
+    if not code:
+        return None
+    info = sbi.SECTIONS_2025.get(section)
+    title = sbi.division_title(division) if division else ""
+    return SectorBrief(
+        code=code,
+        title=title or (info.title_en if info else ""),
+        section=info.letter if info else "",
+    )
