@@ -13,6 +13,7 @@ from registry.models import Register
 SERVED_REGISTER = "work"
 SOURCE = "IND public register of recognised sponsors (ind.nl)"
 _CACHED = "_erkend_served_register"
+_SERVED = "_erkend_served_slug"
 
 
 def served_register(request: HttpRequest, slug: str = SERVED_REGISTER) -> Register | None:
@@ -21,8 +22,10 @@ def served_register(request: HttpRequest, slug: str = SERVED_REGISTER) -> Regist
 
     The context processor and the views both need it; the first caller reads it and keeps it
     on the request, so a page never pays for it twice. The stored page of the edition (up to
-    a megabyte) is not read.
+    a megabyte) is not read. The register asked for last is the one the page's header states
+    (`freshness`): a search or the stats of the Exchange register speak of that register.
     """
+    setattr(request, _SERVED, slug)
     cached: dict[str, Register | None] = getattr(request, _CACHED, None) or {}
     if slug not in cached:
         cached[slug] = (
@@ -76,4 +79,8 @@ class Freshness:
 
 
 def freshness(request: HttpRequest) -> dict[str, object]:
-    return {"freshness": Freshness.of(served_register(request))}
+    """The freshness of the register the view served (served_register), Work if it asked for
+    none. Jinja2 applies context processors after the view's context, so a view cannot
+    override this value; it names the register it serves instead."""
+    slug = getattr(request, _SERVED, SERVED_REGISTER)
+    return {"freshness": Freshness.of(served_register(request, slug))}

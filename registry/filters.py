@@ -13,6 +13,7 @@ from django.db import models
 from django.http import QueryDict
 
 from registry import places, sbi
+from registry.forms import PublicForm
 from registry.models import Company, Listing, Place, Register
 from registry.querysets import ListingQuerySet
 from registry.timeline import AsOfAnswer, register_as_of
@@ -250,6 +251,7 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
 
     class Meta:
         model = Listing
+        form = PublicForm
         fields = [
             "register",
             "as_of",

@@ -530,7 +530,6 @@ def stats(request: HttpRequest) -> HttpResponse:
         "breakdowns": [found.sectors, found.provinces],
         "registers": Register.Slug.choices,
         "json_url": reverse("registry:stats-json") + query,
-        "freshness": Freshness.of(register),
     }
     return render(request, "registry/stats.html", context)
 

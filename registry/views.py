@@ -30,7 +30,7 @@ from registry.enrichment import (
 )
 from registry.facets import Facets, compute_facets, count_facets, facet_filter, facet_groups
 from registry.filters import FACETS, ListingFilter, PageForm
-from registry.forms import BulkCheckForm
+from registry.forms import BulkCheckForm, PublicForm
 from registry.models import Listing, ListingEvent, Register
 from registry.querysets import ListingQuerySet
 from registry.results import Result
@@ -210,13 +210,12 @@ def search(request: HttpRequest) -> HttpResponse:
         closest = nearest_for(filterset, page)
         rows = result_rows(page)
         groups = facet_groups(found.facets, dict(request.GET.lists()))
-    template = "registry/search.html"
     # A history restore after a cache miss asks for the whole page, HX-Request or not.
     partial = bool(request.headers.get("HX-Request")) and not request.headers.get(
         "HX-History-Restore-Request"
     )
-    if partial:
-        template += "#results"  # re-render the results, not the page
+    # The results alone for htmx, which swaps them in; the page includes the same template.
+    template = "registry/search_results.html" if partial else "registry/search.html"
     params = request.GET.copy()
     params.pop("page", None)
     query_string = f"?{params.urlencode()}".rstrip("?")
@@ -229,7 +228,6 @@ def search(request: HttpRequest) -> HttpResponse:
         "json_url": f"{reverse('registry:search-json')}?{params.urlencode()}".rstrip("?"),
         "atom_url": reverse("registry:search-feed") + query_string,
         "csv_url": reverse("registry:search-csv") + query_string,
-        "freshness": Freshness.of(register),  # of the register searched
         "latest_edition": register.current_edition if register else None,
         "as_of": filterset.as_of_answer,
         "rows": rows,
@@ -552,7 +550,7 @@ def timeline_of(listing: Listing, *, as_of: date | None) -> Timeline:
     )
 
 
-class AsOfForm(forms.Form):
+class AsOfForm(PublicForm):
     """The company page's "was it listed on this date?" question."""
 
     as_of = forms.DateField(

@@ -93,7 +93,7 @@ def test_an_edition_page_lists_added_removed_and_renamed_employers(client, editi
     )
     # A rename in formatting only is kept apart from the real ones.
     assert "Formatting only: 1" in page
-    assert "&quot;&quot;Aa-Dee&quot;&quot; Machinefabriek B.V." in page
+    assert "&#34;&#34;Aa-Dee&#34;&#34; Machinefabriek B.V." in page
     html = response.content.decode()
     assert f'<a href="{edition_url("2026-07-01")}" rel="prev">' in html
     assert f'<a href="{edition_url("2026-10-05")}" rel="next">' in html

@@ -594,7 +594,7 @@ def test_the_company_page_shows_sector_city_alias_and_sources(
     assert "SBI 62100: Computer programming, consultancy and related activities" in text
     assert "SBI 70101" in text  # another activity
     assert "Den Haag</strong> (The Hague)" in text
-    assert "officially &#x27;s-Gravenhage" in text
+    assert "officially &#39;s-Gravenhage" in text
     assert "Zuid-Holland" in text
     assert "Source: KvK Basisprofiel, 2 Nov 2026" in text
 

@@ -71,12 +71,10 @@ def test_the_evidence_page_states_the_edition_the_fetch_the_source_and_the_hash(
     page = text_of(response)
     sha = hashlib.sha256(PAGE).hexdigest()
     assert "Machinefabriek B.V. was listed in the edition of 3 August 2026" in page
-    assert (
-        "Listed as &quot;&quot;Aa-Dee&quot;&quot; Machinefabriek B.V. Exactly as published." in page
-    )
+    assert "Listed as &#34;&#34;Aa-Dee&#34;&#34; Machinefabriek B.V. Exactly as published." in page
     assert "KvK number 17037842" in page
     assert (
-        "Edition 3 August 2026 (date source: the page&#x27;s &#x27;last updated&#x27; sentence;"
+        "Edition 3 August 2026 (date source: the page&#39;s &#39;last updated&#39; sentence;"
         in page
     )
     assert "Fetched by us 3 August 2026, 10:00" in page

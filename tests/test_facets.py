@@ -421,7 +421,7 @@ def test_the_table_shows_sector_and_city_and_a_dash_when_unknown(client, employe
         '<span title="SBI 62100: Computer programming, consultancy and related activities">'
         "Telecom, IT and information services</span>"
     ) in html
-    assert '<span title="&#x27;s-Gravenhage">Den Haag</span>' in html
+    assert '<span title="&#39;s-Gravenhage">Den Haag</span>' in html
     unknown = client.get(SEARCH, {"q": "onbekend"}).content.decode()
     assert unknown.count('<span class="muted">—</span>') == 2
 

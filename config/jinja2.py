@@ -1,0 +1,69 @@
+"""The Jinja2 environment of the public pages (templates/); the admin keeps Django templates.
+
+Why Jinja2 there: it compiles a template to Python, where the Django template language
+resolves every variable at render time. The search page's results (50 rows and some seventy
+facet links) took 15 ms to render with Django templates on the 2-core development machine and
+take 3 ms with Jinja2 (README, "Figures"); every public page gains alike.
+
+The globals and filters below are the Django template tags and filters the pages used, with
+the same behaviour: dates in the current time zone, numbers grouped in thousands.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.template import defaultfilters
+from django.urls import reverse
+from django.utils import timezone
+from jinja2 import ChainableUndefined, Environment
+
+
+def url(name: str, *args: Any) -> str:
+    """{% url name a b %}"""
+    return reverse(name, args=args)
+
+
+def static(path: str) -> str:
+    """{% static path %}: the hashed name in production (whitenoise's manifest)."""
+    return staticfiles_storage.url(path)
+
+
+def date_filter(value: date | datetime | None, format: str | None = None) -> str:
+    """|date:"j F Y", in the current time zone for an aware datetime, as Django's filter."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)  # as the Django template engine does first
+    return str(defaultfilters.date(value, format))
+
+
+def intcomma(value: int | float | str | None) -> str:
+    """|intcomma: 12,345. For the whole numbers the pages count, str.format's grouping is the
+    same as humanize's (en-gb) and thirty times faster (0.7 against 20 µs here, some seventy
+    counts a search page); anything else goes to humanize."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    from django.contrib.humanize.templatetags.humanize import intcomma as humanize_intcomma
+
+    return str(humanize_intcomma(value))
+
+
+def environment(**options: Any) -> Environment:
+    # As Django templates: a missing value (and any attribute of it) renders as "", in
+    # development too (Django's Jinja2 default there prints the expression instead).
+    options["undefined"] = ChainableUndefined
+    env = Environment(**options)
+    env.globals.update(url=url, static=static)
+    env.filters.update(
+        date=date_filter,
+        intcomma=intcomma,
+        naturaltime=naturaltime,
+        pluralize=defaultfilters.pluralize,
+        floatformat=defaultfilters.floatformat,
+        capfirst=defaultfilters.capfirst,
+    )
+    return env
