@@ -175,6 +175,10 @@ ENRICH_ENABLED = env_bool("ENRICH_ENABLED", default=True)
 # Sector and place counts of searches without a text (registry.facets): kept this long at most;
 # a new edition or an enrichment write replaces them sooner. 0: always count.
 FACET_CACHE_SECONDS = env_int("FACET_CACHE_SECONDS", default=15 * 60)
+# A text search's ranked candidates (registry.facets.ranked_candidates), by the same rule: reused
+# when the same search is paged, narrowed by sector or place, or asked for again. 0: rank every
+# time.
+SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", default=15 * 60)
 for _name in ("KVK_API_RATE_PER_MINUTE", "KVK_OPENDATA_RATE_PER_MINUTE", "ENRICH_BATCH_SIZE"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1")

@@ -35,6 +35,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 from uuid import uuid4
 
 from django.conf import settings
@@ -89,35 +90,67 @@ def enrichment_changed(*, at_most_every: int = 0) -> None:
 
 
 def compute_facets(filterset: ListingFilter, *, edition_id: int | None = None) -> Facets:
-    """The three facets of a valid filterset, in one or two queries (none when the base is
-    empty), or none at all when they are cached: without a search text and with `edition_id`
-    given (the current edition of the register searched)."""
-    key = _cache_key(filterset, edition_id)
-    if key is None:
-        return count_facets(filterset)
-    found = cache.get_many([ENRICHMENT_VERSION, key])
-    version, held = found.get(ENRICHMENT_VERSION), found.get(key)
-    if version is not None and held is not None and held[0] == version:
-        return held[1]  # type: ignore[no-any-return]  # what this function stored
-    facets = count_facets(filterset)
-    if version is None:  # a new cache: the first request names the version
-        cache.add(ENRICHMENT_VERSION, uuid4().hex, None)
-        version = cache.get(ENRICHMENT_VERSION)
-    cache.set(key, (version, facets), settings.FACET_CACHE_SECONDS)
-    return facets
-
-
-def _cache_key(filterset: ListingFilter, edition_id: int | None) -> str | None:
+    """The three facets of a valid filterset without a search text, in one or two queries
+    (none when the base is empty), or none at all when they are cached (with `edition_id`
+    given: the current edition of the register searched). A search text's counts come from
+    its candidates: count_facets(candidates=...)."""
     data = filterset.form.cleaned_data
     if edition_id is None or data.get("q") or not settings.FACET_CACHE_SECONDS:
-        return None
+        return count_facets(filterset)
     # The cleaned values (dates, the parsed sector and place), so "den haag" and "Den Haag"
     # share an entry; the search text is empty, the order does not change a count.
     filters = sorted((name, repr(value)) for name, value in data.items() if name != "sort")
     if data.get("sort") == "recent":  # the one order that filters too
         filters.append(("sort", "recent"))
-    digest = hashlib.blake2b(repr(filters).encode(), digest_size=16).hexdigest()
-    return f"facets:{edition_id}:{digest}"
+    return _versioned(
+        f"facets:{edition_id}:{_digest(filters)}",
+        lambda: count_facets(filterset),
+        seconds=settings.FACET_CACHE_SECONDS,
+    )
+
+
+def ranked_candidates(filterset: ListingFilter, *, edition_id: int | None) -> list[Result]:
+    """A valid text search's candidates, ranked, with every filter but sector and place:
+    `filterset.base.results()` (registry.search ranks them: most of a search's time).
+
+    The answer is the same for every visitor until the register's next edition or the next
+    enrichment write (the rule of the counts above), and whoever pages through it, narrows it
+    by sector or place, or asks for it again asks for the same: it is cached for
+    settings.SEARCH_CACHE_SECONDS, under the search text, the filters but sector and place,
+    the edition and the enrichment version. Not with `as_of`, whose answer (the edition it
+    rests on) is worked out while filtering. Cached as plain values (Result.as_tuple)."""
+    data = filterset.form.cleaned_data
+    if edition_id is None or data.get("as_of") or not settings.SEARCH_CACHE_SECONDS:
+        return filterset.base.results()
+    filters = sorted((name, repr(value)) for name, value in data.items() if name not in FACETS)
+    rows = _versioned(
+        f"search:{edition_id}:{_digest(filters)}",
+        lambda: [result.as_tuple() for result in filterset.base.results()],
+        seconds=settings.SEARCH_CACHE_SECONDS,
+    )
+    return [Result.from_tuple(values) for values in rows]
+
+
+def _digest(filters: list[tuple[str, str]]) -> str:
+    return hashlib.blake2b(repr(filters).encode(), digest_size=16).hexdigest()
+
+
+_T = TypeVar("_T")
+
+
+def _versioned(key: str, compute: Callable[[], _T], *, seconds: int) -> _T:
+    """What `compute()` gave last time under `key`, while the enrichment version is the one it
+    was stored under; else `compute()`, stored for `seconds` at most."""
+    found = cache.get_many([ENRICHMENT_VERSION, key])
+    version, held = found.get(ENRICHMENT_VERSION), found.get(key)
+    if version is not None and held is not None and held[0] == version:
+        return held[1]  # type: ignore[no-any-return]  # what this function stored
+    value = compute()
+    if version is None:  # a new cache: the first request names the version
+        cache.add(ENRICHMENT_VERSION, uuid4().hex, None)
+        version = cache.get(ENRICHMENT_VERSION)
+    cache.set(key, (version, value), seconds)
+    return value
 
 
 Keeps = Callable[[str, str, str, str], bool]  # (section, division, province, city) -> kept?
@@ -158,7 +191,6 @@ def count_facets(filterset: ListingFilter, *, candidates: Sequence[Result] | Non
     sector: SectorValue | None = data.get("sector")
     city: CityValue | None = data.get("city")
     province: ProvinceValue | None = data.get("province")
-    base = filterset.base
     cities = set(city.officials) if city else None
     in_sector = facet_filter(filterset, only=["sector"])
     in_place = facet_filter(filterset, only=["city", "province"])
@@ -175,11 +207,14 @@ def count_facets(filterset: ListingFilter, *, candidates: Sequence[Result] | Non
             )
             rows = [(*values, n) for values, n in counted.items()]
         else:
-            rows = base.facet_counts("sector_section", "sector_division", "province", "city")
+            rows = filterset.base.facet_counts(
+                "sector_section", "sector_division", "province", "city"
+            )
         rows = list(rows)
         by_sector = _summed((s, d, n) for s, d, p, c, n in rows if in_place(s, d, p, c))
         by_place = _summed((p, c, n) for s, d, p, c, n in rows if in_sector(s, d, p, c))
     else:
+        base = filterset.base
         by_sector = filterset.in_facets(base, leave_out="sector").facet_counts(
             "sector_section", "sector_division"
         )

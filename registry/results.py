@@ -74,6 +74,41 @@ class Result:
             match=match,
         )
 
+    def as_tuple(self) -> tuple[Any, ...]:
+        """Plain values, to cache: unpickling frozen dataclasses costs ten times more than
+        building them again (from_tuple)."""
+        match = self.match
+        return (
+            self.listing_id,
+            self.name,
+            self.first_listed,
+            self.removed_on,
+            self.key,
+            self.kvk_number,
+            self.sbi_code,
+            self.sector_section,
+            self.sector_division,
+            self.city,
+            self.province,
+            self.register,
+            None
+            if match is None
+            else (
+                match.listing_id,
+                match.score,
+                match.verdict,
+                match.matched_on,
+                match.matched_name,
+            ),
+        )
+
+    @classmethod
+    def from_tuple(cls, values: Sequence[Any]) -> Result:
+        from registry.search import Match  # search imports the models, which import this
+
+        *row, match = values
+        return cls.from_row(row, match=None if match is None else Match(*match))
+
     @classmethod
     def of_listing(cls, listing: Listing, *, register: str) -> Result:
         """The same record from a Listing read with its company (nearest names)."""

@@ -28,7 +28,14 @@ from registry.enrichment import (
     place_json,
     sector_json,
 )
-from registry.facets import Facets, compute_facets, count_facets, facet_filter, facet_groups
+from registry.facets import (
+    Facets,
+    compute_facets,
+    count_facets,
+    facet_filter,
+    facet_groups,
+    ranked_candidates,
+)
 from registry.filters import FACETS, ListingFilter, PageForm
 from registry.forms import BulkCheckForm, PublicForm
 from registry.models import Listing, ListingEvent, Register
@@ -174,7 +181,7 @@ def find(filterset: ListingFilter, *, register: Register | None, per_page: int) 
     give the total, and a page reads only its own rows.
     """
     if filterset.form.cleaned_data.get("q"):
-        candidates = filterset.base.results()
+        candidates = ranked_candidates(filterset, edition_id=current_edition_id(register))
         facets = count_facets(filterset, candidates=candidates)
         keeps = facet_filter(filterset)
         kept = [

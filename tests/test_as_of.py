@@ -133,6 +133,17 @@ def test_as_of_combines_with_a_search(history, names_as_of):
     assert names_as_of("2026-11-01", q="returns") == []
 
 
+def test_a_search_as_of_a_date_states_its_answer_every_time(history, search_as_of):
+    # Searches are cached (registry.facets.ranked_candidates), but not with as_of: the answer's
+    # edition is worked out while filtering, and a repeat must state it too.
+    first = search_as_of("2026-09-01", q="leaves")
+    again = search_as_of("2026-09-01", q="leaves")
+
+    assert again == first
+    assert [r["name"] for r in again["results"]] == ["Leaves B.V."]
+    assert again["as_of"]["edition"] == "2026-08-03"
+
+
 def test_a_rename_does_not_take_a_company_off_the_register(editions, history, names_as_of):
     rename_listing(history["stays"], "Stays Renamed B.V.", edition=editions[2])
 

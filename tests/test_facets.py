@@ -542,7 +542,52 @@ def test_re_deriving_every_employer_renews_the_cached_counts(django_capture_on_c
     assert cache.get(ENRICHMENT_VERSION) not in (None, "before")
 
 
-def test_the_counts_of_a_search_text_are_not_cached(client, employers, django_assert_num_queries):
+def test_a_search_text_is_ranked_once_until_the_next_edition(
+    client, employers, django_assert_num_queries
+):
+    first = client.get(SEARCH_JSON, {"q": "techniek"}).json()
+
+    # Asked again, paged, or narrowed by sector or place: the ranked candidates are reused and
+    # only the register is read.
+    with django_assert_num_queries(1):
+        again = client.get(SEARCH_JSON, {"q": "techniek"}).json()
+    assert again == first
+    with django_assert_num_queries(1):
+        narrowed = client.get(SEARCH_JSON, {"q": "techniek", "sector": "F"}).json()
+    assert narrowed["count"] == counts(first["facets"]["sector"])["F"]
+    assert {r["sector"]["section"] for r in narrowed["results"]} == {"F"}
+    with django_assert_num_queries(1):
+        page = client.get(SEARCH, {"q": "techniek", "sector": "F"})
+    assert "Bossche Bouw Techniek B.V." in page.content.decode()
+
+    # A new current edition: ranked again, and the new name is found.
+    newer = make_edition(date(2026, 11, 2))
+    enrich(make_listing("Nieuwe Techniek B.V.", edition=newer), sbi="4120", city="Utrecht")
+    after = client.get(SEARCH_JSON, {"q": "techniek"}).json()
+    assert after["count"] == first["count"] + 1
+    assert "Nieuwe Techniek B.V." in [r["name"] for r in after["results"]]
+
+
+def test_an_enrichment_write_renews_a_cached_search(client, employers):
+    def row_of(data, name):
+        return next(r for r in data["results"] if r["name"] == name)
+
+    before = client.get(SEARCH_JSON, {"q": "techniek"}).json()
+    assert row_of(before, "Nog Onbekend Techniek B.V.")["sector"] is None
+
+    enrich(employers["unknown"], sbi="62100", city="Delft", province="Zuid-Holland")
+    enrichment_changed()  # as scraper.enrich does after writing a sector or a place
+
+    after = client.get(SEARCH_JSON, {"q": "techniek"}).json()
+    row = row_of(after, "Nog Onbekend Techniek B.V.")
+    assert (row["sector"]["section"], row["city"]) == ("K", "Delft")
+    assert counts(after["facets"]["city"])["Delft"] == 1
+
+
+def test_a_cache_time_of_zero_ranks_every_search(
+    client, employers, settings, django_assert_num_queries
+):
+    settings.SEARCH_CACHE_SECONDS = 0
     client.get(SEARCH_JSON, {"q": "techniek"})
 
     with django_assert_num_queries(3):  # the register, the candidates, their rows
