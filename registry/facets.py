@@ -20,29 +20,21 @@ are made from those rows in Python.
 
 Without a search text the counts are the same for every visitor until the register's next
 edition or the next enrichment write, and over the whole register they cost 5 to 20 ms: they
-are cached (settings.FACET_CACHE_SECONDS) under the filters, the register's current edition and
-an enrichment version that scraper.enrich renews when it writes a sector or a place
-(`enrichment_changed`): at most once a minute while a run writes, and at the end of the run.
-Every change to listings comes with a new current edition (sync, import, backfill), so a
-cached count lags the data by at most that minute of a running enrichment; the expiry is a
-safety net only. With a search text the counts are over at most the search's candidates,
-already read: cheap, and never cached.
+are cached by the rule of registry.cached. With a search text the counts are over at most
+the search's candidates, already read (and cached themselves): cheap, and never cached.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
-from uuid import uuid4
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.http import urlencode
 
 from registry import places, sbi
+from registry.cached import filters_key, versioned
 from registry.filters import FACETS, UNKNOWN, CityValue, ListingFilter, ProvinceValue, SectorValue
 from registry.results import Result
 
@@ -77,18 +69,6 @@ class Facets:
         }
 
 
-ENRICHMENT_VERSION = "facets:enrichment-version"
-RENEWED_LATELY = "facets:enrichment-renewed"
-
-
-def enrichment_changed(*, at_most_every: int = 0) -> None:
-    """Cached counts are not used again: a sector or a place was written. With `at_most_every`
-    (seconds), only if they were not renewed that recently."""
-    if at_most_every and not cache.add(RENEWED_LATELY, True, at_most_every):
-        return
-    cache.set(ENRICHMENT_VERSION, uuid4().hex, None)
-
-
 def compute_facets(filterset: ListingFilter, *, edition_id: int | None = None) -> Facets:
     """The three facets of a valid filterset without a search text, in one or two queries
     (none when the base is empty), or none at all when they are cached (with `edition_id`
@@ -97,60 +77,14 @@ def compute_facets(filterset: ListingFilter, *, edition_id: int | None = None) -
     data = filterset.form.cleaned_data
     if edition_id is None or data.get("q") or not settings.FACET_CACHE_SECONDS:
         return count_facets(filterset)
-    # The cleaned values (dates, the parsed sector and place), so "den haag" and "Den Haag"
-    # share an entry; the search text is empty, the order does not change a count.
-    filters = sorted((name, repr(value)) for name, value in data.items() if name != "sort")
-    if data.get("sort") == "recent":  # the one order that filters too
-        filters.append(("sort", "recent"))
-    return _versioned(
-        f"facets:{edition_id}:{_digest(filters)}",
+    # The search text is empty; the order does not change a count, except "recent", the one
+    # order that filters too.
+    key = filters_key(filterset, leave_out=() if data.get("sort") == "recent" else ("sort",))
+    return versioned(
+        f"facets:{edition_id}:{key}",
         lambda: count_facets(filterset),
         seconds=settings.FACET_CACHE_SECONDS,
     )
-
-
-def ranked_candidates(filterset: ListingFilter, *, edition_id: int | None) -> list[Result]:
-    """A valid text search's candidates, ranked, with every filter but sector and place:
-    `filterset.base.results()` (registry.search ranks them: most of a search's time).
-
-    The answer is the same for every visitor until the register's next edition or the next
-    enrichment write (the rule of the counts above), and whoever pages through it, narrows it
-    by sector or place, or asks for it again asks for the same: it is cached for
-    settings.SEARCH_CACHE_SECONDS, under the search text, the filters but sector and place,
-    the edition and the enrichment version. Not with `as_of`, whose answer (the edition it
-    rests on) is worked out while filtering. Cached as plain values (Result.as_tuple)."""
-    data = filterset.form.cleaned_data
-    if edition_id is None or data.get("as_of") or not settings.SEARCH_CACHE_SECONDS:
-        return filterset.base.results()
-    filters = sorted((name, repr(value)) for name, value in data.items() if name not in FACETS)
-    rows = _versioned(
-        f"search:{edition_id}:{_digest(filters)}",
-        lambda: [result.as_tuple() for result in filterset.base.results()],
-        seconds=settings.SEARCH_CACHE_SECONDS,
-    )
-    return [Result.from_tuple(values) for values in rows]
-
-
-def _digest(filters: list[tuple[str, str]]) -> str:
-    return hashlib.blake2b(repr(filters).encode(), digest_size=16).hexdigest()
-
-
-_T = TypeVar("_T")
-
-
-def _versioned(key: str, compute: Callable[[], _T], *, seconds: int) -> _T:
-    """What `compute()` gave last time under `key`, while the enrichment version is the one it
-    was stored under; else `compute()`, stored for `seconds` at most."""
-    found = cache.get_many([ENRICHMENT_VERSION, key])
-    version, held = found.get(ENRICHMENT_VERSION), found.get(key)
-    if version is not None and held is not None and held[0] == version:
-        return held[1]  # type: ignore[no-any-return]  # what this function stored
-    value = compute()
-    if version is None:  # a new cache: the first request names the version
-        cache.add(ENRICHMENT_VERSION, uuid4().hex, None)
-        version = cache.get(ENRICHMENT_VERSION)
-    cache.set(key, (version, value), seconds)
-    return value
 
 
 Keeps = Callable[[str, str, str, str], bool]  # (section, division, province, city) -> kept?

@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from registry.bulk import MAX_LINES, check_lines, verdict_counts, write_csv
+from registry.cached import ranked_candidates, remembered, results_page_key
 from registry.context_processors import Freshness, served_register
 from registry.enrichment import (
     CompanyFacts,
@@ -28,14 +29,7 @@ from registry.enrichment import (
     place_json,
     sector_json,
 )
-from registry.facets import (
-    Facets,
-    compute_facets,
-    count_facets,
-    facet_filter,
-    facet_groups,
-    ranked_candidates,
-)
+from registry.facets import Facets, compute_facets, count_facets, facet_filter, facet_groups
 from registry.filters import FACETS, ListingFilter, PageForm
 from registry.forms import BulkCheckForm, PublicForm
 from registry.models import Listing, ListingEvent, Register
@@ -154,13 +148,20 @@ def result_json(result: Result, *, url: Callable[[str], str]) -> dict[str, objec
 
 class ResultPaginator(Paginator[Result]):
     """Pages of Results (registry.results): a page of a queryset is read with results(), the
-    columns a results page shows, instead of as model instances."""
+    columns a results page shows, instead of as model instances; with a `key`, it is cached
+    under it (registry.cached.results_page_key)."""
+
+    def __init__(self, *args: Any, key: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key = key
 
     def _get_page(self, *args: Any, **kwargs: Any) -> Page[Result]:
-        object_list, *rest = args
+        object_list, number, *rest = args
         if isinstance(object_list, ListingQuerySet):
-            object_list = object_list.results()
-        return Page(object_list, *rest, **kwargs)
+            rows = object_list
+            key = f"{self.key}:{self.per_page}:{number}" if self.key else None
+            object_list = remembered(key, rows.results)
+        return Page(object_list, number, *rest, **kwargs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,8 +189,10 @@ def find(filterset: ListingFilter, *, register: Register | None, per_page: int) 
             r for r in candidates if keeps(r.sector_section, r.sector_division, r.province, r.city)
         ]
         return Found(facets=facets, paginator=ResultPaginator(kept, per_page=per_page))
-    facets = compute_facets(filterset, edition_id=current_edition_id(register))
-    paginator = ResultPaginator(filterset.qs, per_page=per_page)
+    edition_id = current_edition_id(register)
+    facets = compute_facets(filterset, edition_id=edition_id)
+    key = results_page_key(filterset, edition_id=edition_id)
+    paginator = ResultPaginator(filterset.qs, per_page=per_page, key=key)
     paginator.count = facets.total  # the facets counted it: no COUNT query
     return Found(facets=facets, paginator=paginator)
 

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Count, F, Q
 
-from registry.facets import enrichment_changed
+from registry.cached import enrichment_changed
 from registry.models import (
     Company,
     EnrichmentControl,

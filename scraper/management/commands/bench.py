@@ -35,7 +35,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry import sbi
-from registry.facets import count_facets, enrichment_changed
+from registry.cached import enrichment_changed
+from registry.facets import count_facets
 from registry.filters import ListingFilter
 from registry.models import Company, Edition, Listing, ListingEvent, ListingName, Register, SyncRun
 from registry.results import Result

@@ -1,0 +1,98 @@
+"""What searches keep between requests, and the one rule that says when it is out of date.
+
+Three things are cached: the sector and place counts of a search without text
+(registry.facets.compute_facets), a text search's ranked candidates (ranked_candidates), and
+the pages of results of a search without text (results_page_key, read by
+registry.views.ResultPaginator). Each is the same for every visitor until
+
+* the register's next edition: the register's current edition is part of every key, and every
+  change to listings comes with a new current edition (sync, import, backfill); or
+* the next enrichment write: every entry is stored with the enrichment version, which
+  scraper.enrich renews when it writes a sector or a place (`enrichment_changed`), at most once
+  a minute while a run writes and at the end of the run.
+
+So a cached value lags the data by at most that minute of a running enrichment; the expiry
+(settings.FACET_CACHE_SECONDS for the counts, SEARCH_CACHE_SECONDS for results) is a safety
+net. Searches with `as_of` are not cached: their answer's edition is worked out while
+filtering. Results are cached as plain values (registry.results.Result.as_tuple), which
+unpickle ten times faster than dataclasses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+from uuid import uuid4
+
+from django.conf import settings
+from django.core.cache import cache
+
+from registry.filters import FACETS, ListingFilter
+from registry.results import Result
+
+ENRICHMENT_VERSION = "search:enrichment-version"
+RENEWED_LATELY = "search:enrichment-renewed"
+
+_T = TypeVar("_T")
+
+
+def enrichment_changed(*, at_most_every: int = 0) -> None:
+    """Cached counts and results are not used again: a sector or a place was written. With
+    `at_most_every` (seconds), only if they were not renewed that recently."""
+    if at_most_every and not cache.add(RENEWED_LATELY, True, at_most_every):
+        return
+    cache.set(ENRICHMENT_VERSION, uuid4().hex, None)
+
+
+def versioned(key: str, compute: Callable[[], _T], *, seconds: int) -> _T:
+    """What `compute()` gave last time under `key`, while the enrichment version is the one it
+    was stored under; else `compute()`, stored for `seconds` at most."""
+    found = cache.get_many([ENRICHMENT_VERSION, key])
+    version, held = found.get(ENRICHMENT_VERSION), found.get(key)
+    if version is not None and held is not None and held[0] == version:
+        return held[1]  # type: ignore[no-any-return]  # what this function stored
+    value = compute()
+    if version is None:  # a new cache: the first request names the version
+        cache.add(ENRICHMENT_VERSION, uuid4().hex, None)
+        version = cache.get(ENRICHMENT_VERSION)
+    cache.set(key, (version, value), seconds)
+    return value
+
+
+def filters_key(filterset: ListingFilter, *, leave_out: tuple[str, ...] = ()) -> str:
+    """A digest of a valid filterset's cleaned values (dates, the parsed sector and place), so
+    "den haag" and "Den Haag" share an entry; without the filters named in `leave_out`."""
+    data = filterset.form.cleaned_data
+    filters = sorted((name, repr(value)) for name, value in data.items() if name not in leave_out)
+    return hashlib.blake2b(repr(filters).encode(), digest_size=16).hexdigest()
+
+
+def remembered(key: str | None, read: Callable[[], list[Result]]) -> list[Result]:
+    """`read()`, or the results it gave under `key` (None: not cached)."""
+    if key is None or not settings.SEARCH_CACHE_SECONDS:
+        return read()
+    rows = versioned(
+        key,
+        lambda: [result.as_tuple() for result in read()],
+        seconds=settings.SEARCH_CACHE_SECONDS,
+    )
+    return [Result.from_tuple(values) for values in rows]
+
+
+def ranked_candidates(filterset: ListingFilter, *, edition_id: int | None) -> list[Result]:
+    """A valid text search's candidates, ranked, with every filter but sector and place:
+    `filterset.base.results()` (registry.search ranks them: most of a search's time). Paging
+    through a search, narrowing it by sector or place, or asking for it again reuses them."""
+    key = None
+    if edition_id is not None and not filterset.form.cleaned_data.get("as_of"):
+        key = f"search:{edition_id}:{filters_key(filterset, leave_out=FACETS)}"
+    return remembered(key, lambda: filterset.base.results())
+
+
+def results_page_key(filterset: ListingFilter, *, edition_id: int | None) -> str | None:
+    """The key under which the pages of a valid search without text are cached (with the
+    page size and number after it), or None."""
+    if edition_id is None or filterset.form.cleaned_data.get("as_of"):
+        return None
+    return f"page:{edition_id}:{filters_key(filterset)}"
