@@ -318,17 +318,10 @@ def _run_locked(
             edition=edition,
             previous=previous,
             keep_names=keep_names,
+            now=now,
             progress=lambda written: _progress(
                 run, rows_parsed=len(parsed.rows), rows_written=written
             ),
-        )
-        # New and returning KvK numbers go first in the enrichment queue, due now
-        # (scraper/enrich.py): one UPDATE, in this transaction.
-        Company.objects.filter(
-            listings__events__edition=edition,
-            listings__events__kind__in=[ListingEvent.Kind.ADDED, ListingEvent.Kind.READDED],
-        ).exclude(kvk_number="").update(
-            enrich_priority=Company.EnrichPriority.NEW, enrich_after=now
         )
         flagged = ""
         if counts.removed > FLAG_REMOVALS_OVER:
@@ -484,15 +477,28 @@ NAME_COLUMNS = (
 EVENT_COLUMNS = ("listing_id", "edition_id", "kind", "old_name", "new_name", "format_only")
 
 
+def _new_company(entry: _Entry, *, now: datetime) -> tuple[str, str, str, int, datetime | None]:
+    """A row for a company new to the database: with a KvK number, first in the enrichment
+    queue and due now; without one, never enriched (the model's defaults)."""
+    if entry.kvk_number:
+        return entry.key, entry.kvk_number, entry.name, Company.EnrichPriority.NEW.value, now
+    return entry.key, "", entry.name, Company.EnrichPriority.FIRST.value, None
+
+
 def apply_edition(
     parsed: ParsedEdition,
     *,
     edition: Edition,
     previous: Edition | None,
+    now: datetime,
     keep_names: bool = False,
     progress: Callable[[int], None] = lambda written: None,
 ) -> Counts:
-    """Write what changed between `previous` and `edition`. Call inside a transaction."""
+    """Write what changed between `previous` and `edition`. Call inside a transaction.
+
+    New and returning KvK numbers go first in the enrichment queue, due `now`
+    (scraper/enrich.py); companies without a KvK number are not queued.
+    """
     register = edition.register
     day = edition.published_on
     edition_id = edition.pk
@@ -512,14 +518,24 @@ def apply_edition(
         ).values_list("pk", "listing_id", "name_raw"):
             current_names.setdefault(listing_id, {})[name_raw] = pk
 
-    # 1. Companies and listings that are new to this register.
+    # 1. Companies and listings that are new to this register. A company new to the database
+    # is written queued for enrichment; one known from another register is queued in step 3.
     new_keys = [key for key in entries if key not in known]
-    company_of = {c.key: c.pk for c in _in_chunks(Company.objects.only("key"), "key", new_keys)}
+    # Of those, the companies known from another register: they are among the companies with no
+    # listing here, which one query without parameters lists (none or a few hundred, for Work).
+    # Asking by key took 13,000 parameters on a first import, whose parsing cost 0.2 s.
+    new_key_set = set(new_keys)
+    company_of = {
+        key: pk
+        for key, pk in Company.objects.exclude(listings__register=register).values_list("key", "pk")
+        if key in new_key_set
+    }
+    to_queue = list(company_of.values())
     missing = [key for key in new_keys if key not in company_of]
     company_ids = insert_rows(
         Company,
-        columns=("key", "kvk_number", "name"),
-        rows=[(key, entries[key].kvk_number, entries[key].name) for key in missing],
+        columns=("key", "kvk_number", "name", "enrich_priority", "enrich_after"),
+        rows=[_new_company(entries[key], now=now) for key in missing],
     )
     company_of.update(zip(missing, company_ids, strict=True))
     written += len(missing)
@@ -547,6 +563,7 @@ def apply_edition(
             events.append((listing_id, edition_id, "added", "", "", False))
         elif known[key].removed_on is not None:
             readded.append(listing_id)
+            to_queue.append(known[key].company_id)
             events.append((listing_id, edition_id, "readded", "", "", False))
         before = current_names.get(listing_id, {})
         if keep_names and before:
@@ -572,8 +589,10 @@ def apply_edition(
                 )
 
     # A name used again after a gap (a nickname dropped for one edition, then back) exists
-    # already: extend that record instead of creating a second one.
-    wanted = {(n[0], n[1]) for n in names_to_create}
+    # already: extend that record instead of creating a second one. Only a listing that was
+    # there before this edition can have one, so the first import asks nothing.
+    new_listings = set(new_listing_ids)
+    wanted = {(n[0], n[1]) for n in names_to_create if n[0] not in new_listings}
     if wanted:
         reused = ListingName.objects.filter(
             listing_id__in={listing_id for listing_id, _ in wanted},
@@ -598,9 +617,12 @@ def apply_edition(
     events.extend((pk, edition_id, "removed", "", "", False) for pk in gone)
     written += _update_in_chunks(Listing.objects.all(), gone, removed_on=day)
     written += _update_in_chunks(Listing.objects.all(), readded, removed_on=None)
-    written += Listing.objects.filter(register=register, removed_on__isnull=True).update(
+    # Only the rows whose date changes: a new listing has it already. Written still counts
+    # every listed row, as when this UPDATE touched them all, and they are the listings present.
+    Listing.objects.filter(register=register, removed_on__isnull=True).exclude(
         last_listed=day
-    )
+    ).update(last_listed=day)
+    written += len(present)
     Listing.objects.bulk_update(
         [
             Listing(pk=known[key].pk, name=name, sort_name=sort_key(name))
@@ -615,6 +637,13 @@ def apply_edition(
         batch_size=1000,
     )
     written += 2 * len(new_display)
+    # Companies known before that came (back) to this register: first in the queue, due now.
+    _update_in_chunks(
+        Company.objects.exclude(kvk_number=""),
+        to_queue,
+        enrich_priority=Company.EnrichPriority.NEW,
+        enrich_after=now,
+    )
     insert_rows(ListingEvent, columns=EVENT_COLUMNS, rows=events)
     written += len(events)
     progress(written)
@@ -638,14 +667,6 @@ def _display_of(names: dict[str, int]) -> str:
 
 def _format_keys(names: dict[str, str] | dict[str, int]) -> set[str]:
     return {format_key(name_raw) for name_raw in names}
-
-
-def _in_chunks(
-    queryset: QuerySet[_M], field_name: str, values: list[str], size: int = 5000
-) -> Iterator[_M]:
-    """Rows whose `field_name` is in `values`, a few thousand at a time (SQLite's limit)."""
-    for start in range(0, len(values), size):
-        yield from queryset.filter(**{f"{field_name}__in": values[start : start + size]})
 
 
 def _update_in_chunks(queryset: QuerySet[_M], pks: list[int], **changes: object) -> int:

@@ -12,6 +12,7 @@ import requests
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from registry.models import (
@@ -106,13 +107,16 @@ def test_first_sync_stores_the_edition_its_page_and_every_company(register, serv
     assert run.rows_written > 0
 
 
-def test_a_first_import_counts_five_writes_a_row(register, serve):
+def test_a_first_import_counts_five_writes_a_row_and_reads_no_names_back(register, serve):
     serve(BASE)
 
-    result = sync()
+    with CaptureQueriesContext(connection) as captured:
+        result = sync()
 
     # A company, a listing, a name, an event, and the listing's "last listed" date, each.
     assert result.counts.rows_written == 5 * len(BASE)
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in reads if 'FROM "registry_listingname"' in sql]
     listing = Listing.objects.get(company__kvk_number="10000003")
     assert listing.names.get().search_text == "voorbeeld 3"
     assert listing.events.get().kind == "added"
