@@ -229,6 +229,10 @@ def decode_page(data: bytes) -> str:
 
 def _text_of(element: lxml.etree._Element) -> str:
     """Text of an element and everything inside it (comments excluded), whitespace collapsed."""
+    if not len(element):
+        # Nearly every cell: text only, no child element or comment. Its .text is all that
+        # itertext() would yield, without building an iterator per cell.
+        return collapse_whitespace(element.text or "")
     # An HTML tree yields str parts; the stubs allow bytes for XML trees too.
     return collapse_whitespace("".join(cast("Iterator[str]", element.itertext())))
 
@@ -240,12 +244,12 @@ def _rows_of(table: lxml.etree._Element) -> list[lxml.etree._Element]:
         if child.tag == "tr":
             rows.append(child)
         elif child.tag in ("thead", "tbody", "tfoot"):
-            rows.extend(grandchild for grandchild in child if grandchild.tag == "tr")
+            rows.extend(child.iterchildren("tr"))  # filtered by lxml, not a Python loop
     return rows
 
 
 def _cells_of(row: lxml.etree._Element) -> list[lxml.etree._Element]:
-    return [child for child in row if child.tag in ("th", "td")]
+    return list(row.iterchildren("th", "td"))
 
 
 def _says_organisation(text: str, *, exact: bool) -> bool:
@@ -271,27 +275,31 @@ def _is_header_row(
     )
 
 
-def _has_organisation_header(table: lxml.etree._Element) -> bool:
-    rows = _rows_of(table)
+def _has_organisation_header(rows: list[lxml.etree._Element]) -> bool:
     if not rows:
         return False
     cells = _cells_of(rows[0])
     return bool(cells) and _says_organisation(_text_of(cells[0]), exact=False)
 
 
-def _choose_table(tables: list[lxml.etree._Element], warnings: list[str]) -> lxml.etree._Element:
-    """The table headed "Organisation"/"Organisatie", else the table with the most rows."""
-    headed = [table for table in tables if _has_organisation_header(table)]
+def _choose_table_rows(
+    tables: list[lxml.etree._Element], warnings: list[str]
+) -> list[lxml.etree._Element]:
+    """The rows of the table headed "Organisation"/"Organisatie", else of the largest table.
+
+    Each table's rows are listed once: the register's 13,000 are too many to walk three times.
+    """
+    rows_of = [_rows_of(table) for table in tables]
+    headed = [rows for rows in rows_of if _has_organisation_header(rows)]
     if headed:
-        return max(headed, key=lambda table: len(_rows_of(table)))
-    largest = max(tables, key=lambda table: len(_rows_of(table)))
+        return max(headed, key=len)
+    largest = max(rows_of, key=len)
     which = f"the largest of {len(tables)} tables" if len(tables) > 1 else "the only table"
     warnings.append(f"no table is headed Organisation/Organisatie; used {which}")
     return largest
 
 
-def _register_rows(table: lxml.etree._Element, warnings: list[str]) -> Iterator[RegisterRow]:
-    rows = _rows_of(table)
+def _register_rows(rows: list[lxml.etree._Element], warnings: list[str]) -> Iterator[RegisterRow]:
     if not rows:
         raise ParseError("the register table has no <tr> rows")
     position = 0
@@ -305,9 +313,13 @@ def _register_rows(table: lxml.etree._Element, warnings: list[str]) -> Iterator[
         if _is_header_row(row, cells, first_text=name_raw):
             continue
         kvk_text = _text_of(cells[1])
-        if not name_raw and not _KVK_NOISE.sub("", kvk_text):
-            continue
-        kvk_number, invalid = _kvk_from_cell(kvk_text)
+        plain = _KVK.fullmatch(kvk_text)  # the usual cell: the number and nothing else
+        if plain is not None:
+            kvk_number, invalid = plain.group(1), False
+        else:
+            if not name_raw and not _KVK_NOISE.sub("", kvk_text):
+                continue
+            kvk_number, invalid = _kvk_from_cell(kvk_text)
         if invalid:
             warnings.append(
                 f'row {position + 1}: KvK cell "{kvk_text}" is not an 8-digit number; '
@@ -355,8 +367,7 @@ def parse_register(html: str | bytes) -> ParsedEdition:
         raise ParseError(
             f"no <table> element on the page ({len(page):,} characters); the layout has changed"
         )
-    table = _choose_table(tables, warnings)
-    rows = tuple(_register_rows(table, warnings))
+    rows = tuple(_register_rows(_choose_table_rows(tables, warnings), warnings))
     if not rows:
         raise ParseError("the register table has no data rows, only headers or blank rows")
     return ParsedEdition(

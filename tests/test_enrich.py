@@ -386,6 +386,55 @@ def test_a_new_edition_queues_its_new_kvk_numbers_first(register, no_network, cl
     ]
 
 
+def test_a_returning_company_and_one_known_elsewhere_go_first_but_not_without_a_kvk(
+    register, no_network
+):
+    def sync(rows, updated):
+        no_network.upsert("GET", register.url, body=register_page(rows, updated=updated))
+        run = queue_sync(register="work", trigger="test", now=timezone.now(), force=True)
+        return run_sync(run.pk)
+
+    base = [*numbered_rows(10), ("Zonder Nummer B.V.", "")]
+    sync(base, date(2026, 9, 3))
+    # Gone for one edition: the company with KvK 10000003 and the one without a number.
+    gone = {"Voorbeeld 3 B.V.", "Zonder Nummer B.V."}
+    sync([row for row in base if row[0] not in gone], date(2026, 10, 5))
+    elsewhere = Company.objects.create(key="10000020", kvk_number="10000020", name="Elders B.V.")
+    later = timezone.now() + timedelta(days=100)
+    Company.objects.update(enrich_priority=Company.EnrichPriority.REFRESH, enrich_after=later)
+    before = timezone.now()
+
+    result = sync([*base, ("Elders B.V.", "10000020")], date(2026, 11, 5))
+
+    assert (result.counts.added, result.counts.removed) == (3, 0)
+    new = Company.objects.filter(enrich_priority=Company.EnrichPriority.NEW)
+    assert sorted(new.values_list("kvk_number", flat=True)) == ["10000003", "10000020"]
+    assert all(c.enrich_after and before <= c.enrich_after <= timezone.now() for c in new)
+    assert Company.objects.get(pk=elsewhere.pk).listings.get().register == register
+    without = Company.objects.get(kvk_number="")
+    assert (without.enrich_priority, without.enrich_after) == (
+        Company.EnrichPriority.REFRESH,
+        later,
+    )
+
+
+def test_a_first_import_queues_every_kvk_number_and_no_row_without_one(register, no_network):
+    rows = [*numbered_rows(3), ("Zonder Nummer B.V.", "")]
+    no_network.upsert("GET", register.url, body=register_page(rows))
+    now = timezone.now()
+
+    run_sync(queue_sync(register="work", trigger="test", now=now, force=True).pk)
+
+    queued = Company.objects.exclude(kvk_number="")
+    assert {(c.enrich_priority, c.enrich_status) for c in queued} == {
+        (Company.EnrichPriority.NEW, Company.EnrichStatus.PENDING)
+    }
+    [due_at] = {c.enrich_after for c in queued}  # the run's one clock reading
+    assert due_at is not None and due_at >= now
+    without = Company.objects.get(kvk_number="")
+    assert (without.enrich_priority, without.enrich_after) == (Company.EnrichPriority.FIRST, None)
+
+
 def test_due_puts_new_first_then_never_enriched_then_refresh(clock):
     refresh, first, new = company("99000031"), company("99000032"), company("99000033")
     Company.objects.filter(pk=refresh.pk).update(

@@ -12,6 +12,7 @@ import requests
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from registry.models import (
@@ -104,6 +105,38 @@ def test_first_sync_stores_the_edition_its_page_and_every_company(register, serv
     run = SyncRun.objects.get(pk=result.run_id)
     assert (run.rows_parsed, run.added) == (10, 10)
     assert run.rows_written > 0
+
+
+def test_a_first_import_counts_five_writes_a_row_and_reads_no_names_back(register, serve):
+    serve(BASE)
+
+    with CaptureQueriesContext(connection) as captured:
+        result = sync()
+
+    # A company, a listing, a name, an event, and the listing's "last listed" date, each.
+    assert result.counts.rows_written == 5 * len(BASE)
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in reads if 'FROM "registry_listingname"' in sql]
+    listing = Listing.objects.get(company__kvk_number="10000003")
+    assert listing.names.get().search_text == "voorbeeld 3"
+    assert listing.events.get().kind == "added"
+
+
+def test_a_next_edition_counts_what_it_wrote(register, serve):
+    serve(BASE, updated=date(2026, 8, 3))
+    sync()
+    second = [r for r in BASE if r[1] != "10000002"] + [("Nieuw B.V.", "20000000")]
+    second[0] = ("Hernoemd B.V.", "10000000")
+    serve(second, updated=date(2026, 9, 3))
+
+    result = sync()
+
+    new = 1 + 1 + 2  # Nieuw's company and listing; its name and Hernoemd's
+    extended = 8  # the names still used
+    listings = 1 + 10 + 2  # one removed, the ten listed dated, one renamed (listing and company)
+    events = 3  # added, removed, renamed
+    assert result.counts.rows_written == new + extended + listings + events
+    assert Listing.objects.current().filter(last_listed=date(2026, 9, 3)).count() == 10
 
 
 def test_an_unchanged_page_is_recorded_as_checked_and_writes_nothing(register, serve):

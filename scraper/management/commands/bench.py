@@ -237,6 +237,11 @@ class Command(BaseCommand):
             action="store_true",
             help="only the first sync and the sector and place figures (synthetic enrichment)",
         )
+        parser.add_argument(
+            "--sync-only",
+            action="store_true",
+            help="only the parse and the three sync figures (first, unchanged, next edition)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         out = self.stdout.write
@@ -255,6 +260,9 @@ class Command(BaseCommand):
         config = setup_databases(verbosity=0, interactive=False, keepdb=False)
         try:
             out(f"database: {connection.vendor} {connection.display_name}")
+            if options["sync_only"]:
+                self._syncs(rows, page)
+                return
             if options["facets_only"]:
                 self._syncs(rows, page)
                 self._enrich()
