@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 # Official BAG name -> (the name people use, an English name or ""). Only names whose official
 # form is not what anyone types or reads; the official name is always shown beside the alias.
@@ -52,6 +53,7 @@ def english_name(official: str) -> str:
     return alias[1] if alias else ""
 
 
+@cache
 def input_names() -> dict[str, str]:
     """Every folded name a user may type for an aliased place -> its official name."""
     names = {fold_place(official): official for official in ALIASES}
@@ -66,11 +68,31 @@ def input_names() -> dict[str, str]:
 def official_names(text: str, *, known: Iterable[str]) -> list[str]:
     """The official place names a user's text means, among `known` ones (e.g. the cities in the
     data): "den haag", "The Hague" and "'s-Gravenhage" all give ["'s-Gravenhage"]."""
+    return official_names_in(text, index=folded_names(known))
+
+
+PlaceNames = dict[str, list[str]]
+
+
+def folded_names(names: Iterable[str]) -> PlaceNames:
+    """Official place names by their folded form (fold_place), for official_names_in(): built
+    once for the few thousand places a city filter may name, not folded again per search."""
+    index: PlaceNames = {}
+    for name in sorted(set(names)):
+        index.setdefault(fold_place(name), []).append(name)
+    return index
+
+
+def official_names_in(text: str, *, index: PlaceNames) -> list[str]:
+    """official_names() among the names of a folded_names()."""
     key = fold_place(text)
     if not key:
         return []
+    found = set(index.get(key, ()))
     aliased = input_names().get(key)
-    return sorted({name for name in known if name == aliased or fold_place(name) == key})
+    if aliased is not None and aliased in index.get(fold_place(aliased), ()):
+        found.add(aliased)
+    return sorted(found)
 
 
 # The twelve provinces as CBS names them (the `province` column holds these), north to south.
