@@ -1,9 +1,10 @@
 """What searches keep between requests, and the one rule that says when it is out of date.
 
 Three things are cached: the sector and place counts of a search without text
-(registry.facets.compute_facets), a text search's ranked candidates (ranked_candidates), and
-the pages of results of a search without text (results_page_key, read by
-registry.views.ResultPaginator). Each is the same for every visitor until
+(registry.facets.compute_facets), a text search's ranked candidates (ranked_candidates: the
+ranking, and the candidates' rows), and the pages of results of a search without text
+(results_page_key, read by registry.views.ResultPaginator). Each is the same for every
+visitor until
 
 * the register's next edition: the register's current edition is part of every key, and every
   change to listings comes with a new current edition (sync, import, backfill); or
@@ -11,7 +12,9 @@ registry.views.ResultPaginator). Each is the same for every visitor until
   scraper.enrich renews when it writes a sector or a place (`enrichment_changed`), at most once
   a minute while a run writes and at the end of the run.
 
-So a cached value lags the data by at most that minute of a running enrichment; the expiry
+(A ranking does not depend on enrichment: it is kept under the edition alone, and an
+enrichment write costs a read of its rows by key.) So a cached value lags the data by at most
+that minute of a running enrichment; the expiry
 (settings.FACET_CACHE_SECONDS for the counts, SEARCH_CACHE_SECONDS for results) is a safety
 net. Searches with `as_of` are not cached: their answer's edition is worked out while
 filtering. Results are cached as plain values (registry.results.Result.as_tuple), which
@@ -22,14 +25,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import uuid4
 
 from django.conf import settings
 from django.core.cache import cache
 
 from registry.filters import FACETS, ListingFilter
-from registry.results import Result
+from registry.models import Listing
+from registry.results import Result, match_values
+from registry.search import Match
 
 ENRICHMENT_VERSION = "search:enrichment-version"
 RENEWED_LATELY = "search:enrichment-renewed"
@@ -83,11 +88,30 @@ def remembered(key: str | None, read: Callable[[], list[Result]]) -> list[Result
 def ranked_candidates(filterset: ListingFilter, *, edition_id: int | None) -> list[Result]:
     """A valid text search's candidates, ranked, with every filter but sector and place:
     `filterset.base.results()` (registry.search ranks them: most of a search's time). Paging
-    through a search, narrowing it by sector or place, or asking for it again reuses them."""
-    key = None
-    if edition_id is not None and not filterset.form.cleaned_data.get("as_of"):
-        key = f"search:{edition_id}:{filters_key(filterset, leave_out=FACETS)}"
-    return remembered(key, lambda: filterset.base.results())
+    through a search, narrowing it by sector or place, or asking for it again reuses them.
+
+    The ranking itself depends on the edition alone, the rows also on enrichment: it is kept
+    apart, so an enrichment write (once a minute while a run writes, for the days a first
+    pass through the open data takes) costs a read of the candidates' rows, not a new
+    ranking."""
+    if edition_id is None or filterset.form.cleaned_data.get("as_of"):
+        return filterset.base.results()
+    key = f"search:{edition_id}:{filters_key(filterset, leave_out=FACETS)}"
+    return remembered(f"{key}:rows", lambda: _ranked(filterset, key=key))
+
+
+def _ranked(filterset: ListingFilter, *, key: str) -> list[Result]:
+    """The candidates' rows: read again in the order of the ranking kept under `key`, or
+    ranked (and the ranking kept)."""
+    held: list[tuple[int, tuple[Any, ...] | None]] | None = cache.get(key)
+    if held is not None and settings.SEARCH_CACHE_SECONDS:
+        return Listing.objects.results_in_order(
+            [(pk, None if match is None else Match(*match)) for pk, match in held]
+        )
+    results = filterset.base.results()
+    ranking = [(r.listing_id, match_values(r.match)) for r in results]
+    cache.set(key, ranking, settings.SEARCH_CACHE_SECONDS)
+    return results
 
 
 def results_page_key(filterset: ListingFilter, *, edition_id: int | None) -> str | None:

@@ -77,7 +77,6 @@ class Result:
     def as_tuple(self) -> tuple[Any, ...]:
         """Plain values, to cache: unpickling frozen dataclasses costs ten times more than
         building them again (from_tuple)."""
-        match = self.match
         return (
             self.listing_id,
             self.name,
@@ -91,15 +90,7 @@ class Result:
             self.city,
             self.province,
             self.register,
-            None
-            if match is None
-            else (
-                match.listing_id,
-                match.score,
-                match.verdict,
-                match.matched_on,
-                match.matched_name,
-            ),
+            match_values(self.match),
         )
 
     @classmethod
@@ -146,6 +137,13 @@ class Result:
     def city_shown(self) -> str:
         """The place as people say it ("Den Haag"); "" while unknown."""
         return places.display_name(self.city)
+
+
+def match_values(match: Match | None) -> tuple[Any, ...] | None:
+    """A match as plain values (Match(*values) is the match again), to cache."""
+    if match is None:
+        return None
+    return (match.listing_id, match.score, match.verdict, match.matched_on, match.matched_name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -569,7 +569,9 @@ def test_a_search_text_is_ranked_once_until_the_next_edition(
     assert "Nieuwe Techniek B.V." in [r["name"] for r in after["results"]]
 
 
-def test_an_enrichment_write_renews_a_cached_search(client, employers):
+def test_an_enrichment_write_renews_a_cached_search_without_ranking_it_again(
+    client, employers, django_assert_num_queries
+):
     def row_of(data, name):
         return next(r for r in data["results"] if r["name"] == name)
 
@@ -579,7 +581,10 @@ def test_an_enrichment_write_renews_a_cached_search(client, employers):
     enrich(employers["unknown"], sbi="62100", city="Delft", province="Zuid-Holland")
     enrichment_changed()  # as scraper.enrich does after writing a sector or a place
 
-    after = client.get(SEARCH_JSON, {"q": "techniek"}).json()
+    with django_assert_num_queries(2):  # the register, the candidates' rows by key
+        after = client.get(SEARCH_JSON, {"q": "techniek"}).json()
+    assert [r["name"] for r in after["results"]] == [r["name"] for r in before["results"]]
+    assert [r["score"] for r in after["results"]] == [r["score"] for r in before["results"]]
     row = row_of(after, "Nog Onbekend Techniek B.V.")
     assert (row["sector"]["section"], row["city"]) == ("K", "Delft")
     assert counts(after["facets"]["city"])["Delft"] == 1
