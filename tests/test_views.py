@@ -667,6 +667,23 @@ def test_every_page_states_the_edition_and_the_last_check(client, editions):
     assert f'<a href="{work_register().url}">IND public register' in html
 
 
+def test_the_header_states_a_new_check_and_a_new_edition_at_once(
+    client, editions, django_assert_num_queries
+):
+    page = text_of(client.get("/no/such/page/"))
+    assert "IND register of 3 October 2026" in page and "failed" not in page
+
+    # The edition a page stated is kept (registry.context_processors); the register is read.
+    with django_assert_num_queries(1):
+        client.get("/no/such/page/")
+    Register.objects.filter(slug="work").update(last_check_ok=False, last_check_message="down")
+    assert "The last check of the IND website failed" in text_of(client.get("/no/such/page/"))
+    make_edition(date(2026, 11, 2))
+    with django_assert_num_queries(2):  # the register, then its new edition
+        page = text_of(client.get("/no/such/page/"))
+    assert "showing the register of 2 November 2026" in page
+
+
 def test_a_failed_check_is_stated_in_plain_words(client, editions):
     Register.objects.filter(slug="work").update(
         last_checked_at=timezone.now() - timedelta(minutes=5),
