@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import models
-from django.db.models.functions import Upper
 
 from registry.querysets import CompanyQuerySet, EditionQuerySet, ListingQuerySet
 
@@ -176,8 +175,6 @@ class Company(models.Model):
     * `company_place`: the province filter and facet (`province = 'Utrecht'`) and cities within a
       province (`GROUP BY province, city`).
     * `company_city`: the city filter (`city IN ("'s-Gravenhage")`) and its counts.
-    * `company_municipality`: the municipality filter (Hoofddorp and Schiphol under
-      Haarlemmermeer).
     * `company_enrich_due`: the enrichment queue, `enrich_after <= now` ordered by priority.
     """
 
@@ -192,7 +189,9 @@ class Company(models.Model):
         FIRST = 1, "never enriched"
         REFRESH = 2, "refresh"
 
-    key = models.CharField(max_length=120, unique=True, help_text="KvK number, or n-<name>.")
+    # Unique through Meta.constraints: unique=True would add a second index for LIKE
+    # (varchar_pattern_ops) that no query uses, written on every new company.
+    key = models.CharField(max_length=120, help_text="KvK number, or n-<name>.")
     kvk_number = models.CharField(max_length=8, blank=True)  # "" for rows without a KvK number
     name = models.CharField(max_length=300, help_text="Current display name.")
 
@@ -245,12 +244,16 @@ class Company(models.Model):
 
     class Meta:
         verbose_name_plural = "companies"
+        constraints = [models.UniqueConstraint(fields=["key"], name="company_key_once")]
         indexes = [
-            models.Index(fields=["kvk_number"], name="company_kvk"),
+            # Pattern operators: the prefix search is a LIKE 'digits%', which a plain index
+            # serves only under the C collation; these serve = too.
+            models.Index(
+                fields=["kvk_number"], name="company_kvk", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["sector_section", "sector_division"], name="company_sector"),
             models.Index(fields=["province", "city"], name="company_place"),
             models.Index(fields=["city"], name="company_city"),
-            models.Index(fields=["municipality"], name="company_municipality"),
             models.Index(fields=["enrich_priority", "enrich_after"], name="company_enrich_due"),
         ]
 
@@ -262,7 +265,10 @@ class Listing(models.Model):
     """A company's place on one register: when it entered, its names, whether it left."""
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="listings")
-    register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="listings")
+    # No index of its own: every index and the unique constraint of Listing start with it.
+    register = models.ForeignKey(
+        Register, on_delete=models.PROTECT, related_name="listings", db_index=False
+    )
     name = models.CharField(max_length=300, help_text="Display name in the latest edition.")
     sort_name = models.CharField(max_length=300, help_text="Casefolded name: the A-Z order.")
     first_listed = models.DateField(help_text="Edition date it was first seen.")
@@ -308,7 +314,10 @@ class Listing(models.Model):
 class ListingName(models.Model):
     """A name a listing appeared under, with the first and last edition that used it."""
 
-    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="names")
+    # No index of its own: the listing_name_once constraint starts with it.
+    listing = models.ForeignKey(
+        Listing, on_delete=models.CASCADE, related_name="names", db_index=False
+    )
     name_raw = models.CharField(max_length=300, help_text="Exactly as published.")
     name = models.CharField(max_length=300, help_text="Display form.")
     # Folded, legal forms dropped (registry.text.search_text), kept in Python at write time so
@@ -322,7 +331,6 @@ class ListingName(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["listing", "name_raw"], name="listing_name_once")
         ]
-        indexes = [models.Index(Upper("name"), name="listing_name_upper")]
 
     def __str__(self) -> str:
         return self.name
@@ -338,7 +346,10 @@ class ListingEvent(models.Model):
         RENAMED = "renamed", "renamed"
 
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="events")
-    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="events")
+    # No index of its own: event_edition_kind starts with it.
+    edition = models.ForeignKey(
+        Edition, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     old_name = models.CharField(max_length=300, blank=True)
     new_name = models.CharField(max_length=300, blank=True)
