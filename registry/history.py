@@ -249,7 +249,7 @@ def edition_changes_json(request: HttpRequest, register: str, day: str) -> JsonR
                 "kvk": c.kvk or None,
                 "name": c.name,
                 **({"old_name": c.old_name} if c.old_name else {}),
-                "url": reverse("registry:company", kwargs={"key": c.key}),
+                "url": c.url,
             }
             for c in changes
         ]

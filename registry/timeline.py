@@ -315,6 +315,7 @@ class Change:
     name: str
     key: str
     kvk: str
+    url: str  # the company page
     old_name: str = ""
 
 
@@ -358,28 +359,34 @@ def changes_of(edition: Edition, editions: Sequence[Edition]) -> EditionChanges:
         "reformatted": [],
     }
     if previous is not None:
+        # Plain values, not three model instances an event, and each company page's URL
+        # without a reverse() a row: a big edition changes a thousand listings.
         events = (
             ListingEvent.objects.filter(edition=edition)
-            .select_related("listing__company")
-            .only(
+            .order_by("listing__sort_name", "pk")
+            .values_list(
                 "kind",
+                "format_only",
                 "old_name",
                 "new_name",
-                "format_only",
                 "listing__name",
                 "listing__company__key",
                 "listing__company__kvk_number",
             )
-            .order_by("listing__sort_name", "pk")
         )
-        for event in events:
-            kind = event.kind
-            if kind == ListingEvent.Kind.RENAMED and event.format_only:
+        before, _, after = reverse("registry:company", kwargs={"key": "KEY"}).partition("KEY")
+        for kind, format_only, old_name, new_name, listed_as, key, kvk in events:
+            if kind == ListingEvent.Kind.RENAMED and format_only:
                 kind = "reformatted"
-            company = event.listing.company
-            name = event.new_name if kind in ("renamed", "reformatted") else event.listing.name
-            old = event.old_name if kind in ("renamed", "reformatted") else ""
-            lists[kind].append(Change(name, company.key, company.kvk_number, old))
+            renamed = kind in ("renamed", "reformatted")
+            change = Change(
+                name=new_name if renamed else listed_as,
+                key=key,
+                kvk=kvk,
+                url=before + key + after,
+                old_name=old_name if renamed else "",
+            )
+            lists[kind].append(change)
     return EditionChanges(edition=edition, previous=previous, next=following, **lists)
 
 
