@@ -8,7 +8,7 @@ we know nothing (we say so rather than "not listed").
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -307,6 +307,13 @@ def listings_of_company(key: str) -> list[Listing]:
     )
 
 
+def company_url_maker() -> Callable[[str], str]:
+    """The company page URL of a key, without a reverse() per row (a page lists 50 to a
+    thousand). Keys are digits, lower-case letters and hyphens: nothing to quote."""
+    before, _, after = reverse("registry:company", kwargs={"key": "KEY"}).partition("KEY")
+    return lambda key: before + key + after
+
+
 # --- What an edition changed --------------------------------------------------------------------
 
 
@@ -359,8 +366,8 @@ def changes_of(edition: Edition, editions: Sequence[Edition]) -> EditionChanges:
         "reformatted": [],
     }
     if previous is not None:
-        # Plain values, not three model instances an event, and each company page's URL
-        # without a reverse() a row: a big edition changes a thousand listings.
+        # Plain values, not three model instances an event: a big edition changes a thousand
+        # listings.
         events = (
             ListingEvent.objects.filter(edition=edition)
             .order_by("listing__sort_name", "pk")
@@ -374,7 +381,7 @@ def changes_of(edition: Edition, editions: Sequence[Edition]) -> EditionChanges:
                 "listing__company__kvk_number",
             )
         )
-        before, _, after = reverse("registry:company", kwargs={"key": "KEY"}).partition("KEY")
+        url = company_url_maker()
         for kind, format_only, old_name, new_name, listed_as, key, kvk in events:
             if kind == ListingEvent.Kind.RENAMED and format_only:
                 kind = "reformatted"
@@ -383,7 +390,7 @@ def changes_of(edition: Edition, editions: Sequence[Edition]) -> EditionChanges:
                 name=new_name if renamed else listed_as,
                 key=key,
                 kvk=kvk,
-                url=before + key + after,
+                url=url(key),
                 old_name=old_name if renamed else "",
             )
             lists[kind].append(change)

@@ -40,6 +40,7 @@ from registry.timeline import (
     AsOfAnswer,
     EvidenceLink,
     company_as_of,
+    company_url_maker,
     editions_of,
     evidence_links,
     listings_of_company,
@@ -78,13 +79,6 @@ def page_links(request: HttpRequest, page: Page[Result]) -> dict[str, str | None
         "next": page_link(params, page.number + 1) if page.has_next() else None,
         "last": page_link(params, last) if page.number < last else None,
     }
-
-
-def company_url_maker() -> Callable[[str], str]:
-    """The company page URL of a key, without a reverse() per row (50 to 100 a page). Keys
-    are digits, lower-case letters and hyphens: nothing to quote."""
-    before, _, after = reverse("registry:company", kwargs={"key": "KEY"}).partition("KEY")
-    return lambda key: before + key + after
 
 
 @dataclass(frozen=True, slots=True)
