@@ -35,6 +35,7 @@ def served_register(request: HttpRequest, slug: str = SERVED_REGISTER) -> Regist
 
 
 EDITION_SECONDS = 24 * 60 * 60
+EDITION_SHAPE = 1  # in the key: bump it when Edition's fields change (a cache outlives a deploy)
 
 
 def _read_register(slug: str) -> Register | None:
@@ -43,7 +44,7 @@ def _read_register(slug: str) -> Register | None:
     stored (a sync writes it whole in one transaction; the admin cannot edit it). Reading the
     edition with the register (a join, a deferred column, a second model) cost 1.7 ms of every
     request here. One query, and two after a new edition."""
-    key = f"served-edition:{slug}"
+    key = f"served-edition:{slug}:{EDITION_SHAPE}"
     held: Edition | None = cache.get(key)
     if held is None:
         register = (
@@ -54,9 +55,14 @@ def _read_register(slug: str) -> Register | None:
         )
     else:
         register = Register.objects.filter(slug=slug).first()
-        if register is not None and register.current_edition_id == held.pk:
-            register.current_edition = held
-    # A new edition (or none cached): read with the register, or now, by key; kept for next time.
+        if register is not None and register.current_edition_id is not None:
+            if register.current_edition_id == held.pk:
+                register.current_edition = held
+            else:  # a new edition: read by key, and never its stored page
+                register.current_edition = Edition.objects.defer("raw_gzip").get(
+                    pk=register.current_edition_id
+                )
+    # A new edition (or none cached): kept for next time.
     edition = register.current_edition if register is not None else None
     if edition is not None and edition is not held:
         cache.set(key, edition, EDITION_SECONDS)

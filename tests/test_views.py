@@ -7,10 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from registry.models import Listing, Register
+from registry.context_processors import EDITION_SHAPE
+from registry.models import Edition, Listing, Register
 from tests.factories import (
     add_name,
     enrich,
@@ -678,10 +680,14 @@ def test_the_header_states_a_new_check_and_a_new_edition_at_once(
         client.get("/no/such/page/")
     Register.objects.filter(slug="work").update(last_check_ok=False, last_check_message="down")
     assert "The last check of the IND website failed" in text_of(client.get("/no/such/page/"))
-    make_edition(date(2026, 11, 2))
+    newer = make_edition(date(2026, 11, 2))
+    Edition.objects.filter(pk=newer.pk).update(raw_gzip=b"x" * 100_000)  # its stored page
     with django_assert_num_queries(2):  # the register, then its new edition
         page = text_of(client.get("/no/such/page/"))
     assert "showing the register of 2 November 2026" in page
+    # The edition kept for the next pages is without its stored page (up to a megabyte).
+    kept = cache.get(f"served-edition:work:{EDITION_SHAPE}")
+    assert kept.pk == newer.pk and "raw_gzip" in kept.get_deferred_fields()
 
 
 def test_a_failed_check_is_stated_in_plain_words(client, editions):
