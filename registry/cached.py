@@ -38,6 +38,9 @@ from registry.search import Match
 
 ENRICHMENT_VERSION = "search:enrichment-version"
 RENEWED_LATELY = "search:enrichment-renewed"
+# In every key of a cached value: bump it when the shape of what is stored changes (the
+# fields of Result or Match, the Facets dataclasses), since a cache outlives a deploy.
+SHAPE = 1
 
 _T = TypeVar("_T")
 
@@ -96,7 +99,7 @@ def ranked_candidates(filterset: ListingFilter, *, edition_id: int | None) -> li
     ranking."""
     if edition_id is None or filterset.form.cleaned_data.get("as_of"):
         return filterset.base.results()
-    key = f"search:{edition_id}:{filters_key(filterset, leave_out=FACETS)}"
+    key = f"search:{SHAPE}:{edition_id}:{filters_key(filterset, leave_out=FACETS)}"
     return remembered(f"{key}:rows", lambda: _ranked(filterset, key=key))
 
 
@@ -119,4 +122,4 @@ def results_page_key(filterset: ListingFilter, *, edition_id: int | None) -> str
     page size and number after it), or None."""
     if edition_id is None or filterset.form.cleaned_data.get("as_of"):
         return None
-    return f"page:{edition_id}:{filters_key(filterset)}"
+    return f"page:{SHAPE}:{edition_id}:{filters_key(filterset)}"

@@ -34,7 +34,7 @@ from django.conf import settings
 from django.utils.http import urlencode
 
 from registry import places, sbi
-from registry.cached import filters_key, versioned
+from registry.cached import SHAPE, filters_key, versioned
 from registry.filters import FACETS, UNKNOWN, CityValue, ListingFilter, ProvinceValue, SectorValue
 from registry.results import Result
 
@@ -81,7 +81,7 @@ def compute_facets(filterset: ListingFilter, *, edition_id: int | None = None) -
     # order that filters too.
     key = filters_key(filterset, leave_out=() if data.get("sort") == "recent" else ("sort",))
     return versioned(
-        f"facets:{edition_id}:{key}",
+        f"facets:{SHAPE}:{edition_id}:{key}",
         lambda: count_facets(filterset),
         seconds=settings.FACET_CACHE_SECONDS,
     )

@@ -92,7 +92,9 @@ class SectorField(forms.CharField):
         )
 
 
-KNOWN_CITIES = "filters:known-cities"
+# The version after the name: what is stored under it changed shape (a list of names, then an
+# index by folded name), and a cache outlives a deploy.
+KNOWN_CITIES = "filters:known-cities:2"
 KNOWN_CITIES_SECONDS = 3600
 
 

@@ -406,8 +406,9 @@ def record(company: Company, answer: ProviderResult, *, now: datetime, places: P
     re_derive(company, places=places, save=False)
     company.save(update_fields=[*DERIVED_FIELDS, *QUEUE_FIELDS])
     if _faceted(company) != counted:
-        # Cached search counts are out of date; renewed once a minute at most while a run
-        # writes (at five employers a second they would never be used), and at its end.
+        # Cached search counts and results are out of date; renewed once a minute at most
+        # while a run writes (at five employers a second they would never be used), and at
+        # its end.
         transaction.on_commit(renew_counts_soon)
 
 
@@ -416,8 +417,15 @@ def renew_counts_soon() -> None:
 
 
 def _faceted(company: Company) -> tuple[str, ...]:
-    """The values the search counts (registry.facets)."""
-    return (company.sector_section, company.sector_division, company.city, company.province)
+    """The values the search counts (registry.facets) and shows in its results
+    (registry.results: the main SBI code too)."""
+    return (
+        company.sector_section,
+        company.sector_division,
+        company.sbi_code,
+        company.city,
+        company.province,
+    )
 
 
 QUEUE_FIELDS = (

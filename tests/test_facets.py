@@ -17,7 +17,7 @@ from registry.facets import CITY_OPTIONS
 from registry.models import Place
 from scraper import enrich as enrichment
 from tests.factories import enrich, make_edition, make_listing
-from tests.kvk_answers import API, OPENDATA, profile_url, serve
+from tests.kvk_answers import API, OPENDATA, answer, profile_url, serve
 
 SEARCH = reverse("registry:search")
 SEARCH_JSON = reverse("registry:search-json")
@@ -523,6 +523,44 @@ def test_an_enrichment_run_renews_the_cached_counts(
     assert counts(facets["sector"])["unknown"] == 0
     assert sum(counts(facets["sector"]).values()) == 2
     assert counts(facets["city"])["Den Haag"] == 1
+
+
+def test_a_new_main_sbi_code_alone_renews_the_cached_results(
+    client, edition, no_network, settings, django_capture_on_commit_callbacks
+):
+    # Results show the main SBI code (the JSON's sector.code), so a change of that code alone,
+    # within the same division, must renew them while a run writes, as a new sector does.
+    settings.KVK_API_URL, settings.KVK_OPENDATA_URL = API, OPENDATA
+    settings.KVK_API_KEY, settings.KVK_API_RATE_PER_MINUTE = "test-key", 300
+    make_listing("Voorbeeld Software B.V.", "99000001", edition=edition)
+    serve(no_network, profile_url("99000001"), "basisprofiel-99000001-sgravenhage.json")
+    with django_capture_on_commit_callbacks(execute=True):
+        enrichment.enrich(kvk="99000001", clock=lambda: 0.0, sleep=lambda seconds: None)
+    [row] = client.get(SEARCH_JSON, {"q": "voorbeeld"}).json()["results"]
+    assert row["sector"]["code"] == "62100"
+
+    body = answer("basisprofiel-99000001-sgravenhage.json")
+    for activity in body["sbiActiviteiten"]:
+        if activity["sbiCode"] == "62100":
+            activity["sbiCode"] = "62200"  # the same division, 62
+    no_network.replace("GET", profile_url("99000001"), json=body)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        enrichment.enrich(kvk="99000001", clock=lambda: 60.0, sleep=lambda seconds: None)
+
+    assert enrichment.renew_counts_soon in callbacks  # renewed mid-run, not only at its end
+    [row] = client.get(SEARCH_JSON, {"q": "voorbeeld"}).json()["results"]
+    assert row["sector"]["code"] == "62200"
+
+
+def test_values_cached_by_the_previous_release_are_not_read(client, employers):
+    # A cache outlives a deploy: the known places were a list of names before they became an
+    # index by folded name, under a key without a version.
+    cache.set("filters:known-cities", ["Amsterdam"])
+
+    response = client.get(SEARCH_JSON, {"city": "amsterdam"})
+
+    assert response.status_code == 200
+    assert {r["city"] for r in response.json()["results"]} == {"Amsterdam"}
 
 
 def test_renewals_while_a_run_writes_are_at_most_one_a_minute():
