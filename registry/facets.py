@@ -117,11 +117,13 @@ def facet_filter(filterset: ListingFilter, *, only: Iterable[str] = FACETS) -> K
 
 
 def count_facets(filterset: ListingFilter, *, candidates: Sequence[Result] | None = None) -> Facets:
-    """The three facets of a valid filterset, counted: in Python over a search's `candidates`
-    when given (ListingQuerySet.results() of its base), else one query, or two when a sector or
-    place is chosen over the register without a search text (their indexes then narrow each
-    count)."""
+    """The three facets of a valid filterset, counted: with a search text, in Python over its
+    candidates (`candidates`, the rows of ListingQuerySet.results() of its base, read here
+    when not given); without, one query, or two when a sector or place is chosen (their
+    indexes then narrow each count)."""
     data = filterset.form.cleaned_data
+    if data.get("q") and candidates is None:
+        candidates = filterset.base.results()
     sector: SectorValue | None = data.get("sector")
     city: CityValue | None = data.get("city")
     province: ProvinceValue | None = data.get("province")
@@ -131,7 +133,7 @@ def count_facets(filterset: ListingFilter, *, candidates: Sequence[Result] | Non
 
     by_sector: list[tuple[str, str, int]]
     by_place: list[tuple[str, str, int]]
-    if candidates is not None or data.get("q") or not (sector or city or province):
+    if candidates is not None or not (sector or city or province):
         # At most a search's candidates, or no filter to leave out: one GROUP BY on all four
         # columns (a few thousand rows over the whole register) and the rest in Python.
         rows: Iterable[tuple[str, str, str, str, int]]

@@ -20,12 +20,9 @@ if TYPE_CHECKING:
     from registry.models import Listing
     from registry.search import Match
 
-# The columns of Result, in its field order after `register` (ListingQuerySet.results()).
-RESULT_COLUMNS = (
-    "pk",
-    "name",
-    "first_listed",
-    "removed_on",
+# The company's columns of a Result, then all its columns in its field order before `register`
+# (ListingQuerySet.results()).
+COMPANY = (
     "company__key",
     "company__kvk_number",
     "company__sbi_code",
@@ -34,6 +31,7 @@ RESULT_COLUMNS = (
     "company__city",
     "company__province",
 )
+RESULT_COLUMNS = ("pk", "name", "first_listed", "removed_on", *COMPANY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,20 +102,9 @@ class Result:
     def of_listing(cls, listing: Listing, *, register: str) -> Result:
         """The same record from a Listing read with its company (nearest names)."""
         company = listing.company
-        return cls(
-            listing_id=listing.pk,
-            name=listing.name,
-            first_listed=listing.first_listed,
-            removed_on=listing.removed_on,
-            key=company.key,
-            kvk_number=company.kvk_number,
-            sbi_code=company.sbi_code,
-            sector_section=company.sector_section,
-            sector_division=company.sector_division,
-            city=company.city,
-            province=company.province,
-            register=register,
-        )
+        values = [getattr(listing, name) for name in ("pk", "name", "first_listed", "removed_on")]
+        values += [getattr(company, column.removeprefix("company__")) for column in COMPANY]
+        return cls.from_row([*values, register], match=None)
 
     @property
     def is_listed(self) -> bool:
