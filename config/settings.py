@@ -115,6 +115,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL keeps this database (tens of megabytes) in memory, where reading a row by key
+# costs about what reading it in sequence does. With the planner's default random_page_cost
+# (4, priced for spinning disks) a search hashed all 13,000 companies to join its 300
+# candidates (5 ms, against 1.8 ms by key). Set per connection, so it holds for any server.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    page_cost = float(os.environ.get("PG_RANDOM_PAGE_COST", "1.1"))
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={page_cost}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis serves Celery and the cache (sync progress is read from it while the sync's transaction

@@ -80,12 +80,14 @@ def remembered(key: str | None, read: Callable[[], list[Result]]) -> list[Result
     """`read()`, or the results it gave under `key` (None: not cached)."""
     if key is None or not settings.SEARCH_CACHE_SECONDS:
         return read()
-    rows = versioned(
-        key,
-        lambda: [result.as_tuple() for result in read()],
-        seconds=settings.SEARCH_CACHE_SECONDS,
-    )
-    return [Result.from_tuple(values) for values in rows]
+    fresh: list[Result] = []  # read here: returned as read, not rebuilt from what is stored
+
+    def read_to_store() -> list[tuple[Any, ...]]:
+        fresh.extend(read())
+        return [result.as_tuple() for result in fresh]
+
+    rows = versioned(key, read_to_store, seconds=settings.SEARCH_CACHE_SECONDS)
+    return fresh or [Result.from_tuple(values) for values in rows]
 
 
 def ranked_candidates(filterset: ListingFilter, *, edition_id: int | None) -> list[Result]:

@@ -335,3 +335,20 @@ def test_nearest_offers_the_closest_names_and_nothing_for_a_number(editions):
         "Bakkerij De Korenschoof B.V."
     ]
     assert nearest(listed_now(), "12345678") == []
+
+
+@pytest.mark.django_db
+def test_listings_are_read_by_a_list_of_keys(editions):
+    one, two, _other = (make_listing(f"Bakkerij {i} B.V.", edition=editions[2]) for i in range(3))
+
+    assert set(Listing.objects.with_ids([two.pk, one.pk])) == {one, two}
+    assert not Listing.objects.with_ids([]).exists()
+
+
+@pytest.mark.django_db
+def test_postgresql_plans_for_a_database_held_in_memory():
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone() == ("1.1",)
