@@ -338,6 +338,34 @@ def test_nearest_offers_the_closest_names_and_nothing_for_a_number(editions):
 
 
 @pytest.mark.django_db
+def test_a_query_of_generic_words_alone_finds_the_shortest_names_containing_them(editions):
+    short = make_listing("Netherlands B.V.", edition=editions[2])
+    longer = make_listing("Blue Water Netherlands B.V.", edition=editions[2])
+    make_listing("Bakkerij De Korenschoof B.V.", edition=editions[2])
+
+    found = [m.listing_id for m in rank(listed_now(), "nethrelands")]  # a typo of a generic word
+
+    assert found == [short.pk, longer.pk]
+
+
+@pytest.mark.django_db
+def test_a_generic_word_is_found_as_typed_as_well_as_the_word_it_resembles(editions):
+    dutch = make_listing("Internationaal Transport B.V.", edition=editions[2])
+    english = make_listing("International Foods B.V.", edition=editions[2])
+
+    found = [m.listing_id for m in rank(listed_now(), "internationaal")]
+
+    assert found == [dutch.pk, english.pk]
+
+
+@pytest.mark.django_db
+def test_generic_words_no_name_contains_are_still_looked_for_by_trigrams(editions):
+    near = make_listing("Netherland Foods B.V.", edition=editions[2])
+
+    assert [m.listing_id for m in rank(listed_now(), "nethrelands")] == [near.pk]
+
+
+@pytest.mark.django_db
 def test_listings_are_read_by_a_list_of_keys(editions):
     one, two, _other = (make_listing(f"Bakkerij {i} B.V.", edition=editions[2]) for i in range(3))
 
