@@ -21,6 +21,22 @@ if TYPE_CHECKING:
 
 
 MATCHES = "erkend_matches"  # the queryset hint that carries a search's matches
+ROWS = "erkend_rows"  # and the one with the results rows its ranking read (search.Ranking)
+
+
+def _shape(queryset: models.QuerySet[Any]) -> tuple[object, ...]:
+    """What a filter, an ordering or a slice changes in a queryset's query: equal shapes
+    of one queryset and its clone mean the same rows in the same order."""
+    query = queryset.query
+    return (
+        len(query.where.children),
+        tuple(query.order_by),
+        query.low_mark,
+        query.high_mark,
+        query.standard_ordering,
+        query.distinct,
+        query.combinator,
+    )
 
 
 class MatchIterable(ModelIterable):  # type: ignore[type-arg]
@@ -175,9 +191,10 @@ class ListingQuerySet(models.QuerySet["Listing"]):
         """The listings `text` may mean, best first (registry.search). Each listing read from
         it carries `relevance`, `verdict`, `matched_on` and `matched_name`. Apply other
         filters first: the candidates are ranked among the listings of this queryset."""
-        from registry.search import rank  # search imports the models, which import this
+        from registry.search import ranking  # search imports the models, which import this
 
-        matches = rank(self, text)
+        found = ranking(self, text)
+        matches = found.matches
         ids = [m.listing_id for m in matches]
         if connection.vendor == "postgresql":
             # One array parameter: a CASE with a WHEN per candidate cost 22 ms to plan and
@@ -193,11 +210,16 @@ class ListingQuerySet(models.QuerySet["Listing"]):
                 *(models.When(pk=pk, then=models.Value(i)) for i, pk in enumerate(ids)),
                 output_field=models.IntegerField(),
             )
-        ranked = self.with_ids(ids).annotate(match_position=position)
-        ranked = ranked.order_by("match_position", "sort_name", "pk")
+        ranked = self.with_ids(ids).annotate(match_position=position).by_relevance()
         # The match details ride along with the queryset (hints are copied to every clone)
         # and are set on each listing as it is read (MatchIterable), not computed in SQL.
-        hints = {**getattr(ranked, "_hints", {}), MATCHES: {m.listing_id: m for m in matches}}
+        # So do the results rows the ranking read, for results() while nothing narrowed or
+        # reordered the listings since (the shape of the query says so).
+        hints = {
+            **getattr(ranked, "_hints", {}),
+            MATCHES: {m.listing_id: m for m in matches},
+            ROWS: (_shape(ranked), found.rows),
+        }
         ranked._hints = hints  # type: ignore[attr-defined]  # private, copied by _clone()
         ranked._iterable_class = MatchIterable
         return ranked
@@ -214,7 +236,12 @@ class ListingQuerySet(models.QuerySet["Listing"]):
     def results(self) -> list[Result]:
         """The listings as results rows (registry.results), in this queryset's order, each
         with its match after search(): one query of the columns a results page shows."""
-        matches = getattr(self, "_hints", {}).get(MATCHES, {})
+        hints = getattr(self, "_hints", {})
+        matches = hints.get(MATCHES, {})
+        shape, rows = hints.get(ROWS, (None, {}))
+        if shape == _shape(self) and all(pk in rows for pk in matches):
+            # As search() left it: its ranking read these rows already, in the order it gives.
+            return [Result.from_row(rows[pk], match=match) for pk, match in matches.items()]
         # The slug the register filter annotates (ListingFilter), else read through a join.
         register = (
             "register_slug" if "register_slug" in self.query.annotations else "register__slug"

@@ -36,7 +36,8 @@ from django.db.models import Case, Expression, F, Q, QuerySet, When
 from django.db.models.functions import Greatest, Length
 from rapidfuzz.distance import OSA
 
-from registry.models import Listing, ListingName
+from registry.models import Company, Listing, ListingName
+from registry.results import COMPANY
 from registry.text import GENERIC_WORDS, search_text
 
 CANDIDATES = 300  # names scored per query, the closest by trigrams first: at most as many results
@@ -76,21 +77,39 @@ def kvk_digits(text: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """What ranking() found: the matches, best first, and the results rows of the candidates
+    where the candidates' query read them with their names (PostgreSQL), so a search needs
+    no second read: {listing id: the values of registry.results.RESULT_COLUMNS and the
+    register's slug}. Empty where they were not read (a KvK number, SQLite)."""
+
+    matches: list[Match]
+    rows: dict[int, tuple[Any, ...]]
+
+
 def rank(listings: QuerySet[Listing], text: str) -> list[Match]:
     """The listings among `listings` that `text` may mean, best first."""
+    return ranking(listings, text).matches
+
+
+def ranking(listings: QuerySet[Listing], text: str) -> Ranking:
+    """rank(), with the rows its candidates' query read (Ranking)."""
     digits = kvk_digits(text)
     if digits is not None:
-        return _rank_kvk(listings, digits)
+        return Ranking(_rank_kvk(listings, digits), {})
     query = search_text(text)
     if not query:
-        return []
-    best = _score(_candidates(listings, query), query)
+        return Ranking([], {})
+    candidates, rows = _candidates(listings, query)
+    best = _score(candidates, query)
     # Among equal scores: a current name before a former one, then the shorter name. (The
     # queryset's search() orders equal scores A-Z instead.)
-    return sorted(
+    matches = sorted(
         best.values(),
         key=lambda m: (-m.score, m.matched_on != "name", len(m.matched_name), m.listing_id),
     )
+    return Ranking(matches, rows)
 
 
 def _score(rows: list[tuple[int, str, str, bool, bool]], query: str) -> dict[int, Match]:
@@ -260,29 +279,81 @@ def _generic_spellings(word: str) -> tuple[str, ...]:
     )
 
 
+Candidate = tuple[int, str, str, bool, bool]
+
+# What a candidates query reads on PostgreSQL: the name found and when it was last seen, the
+# listing's last edition, then the listing's results row (registry.results).
+_NAME_COLUMNS = (
+    "names__name",
+    "names__search_text",
+    "names__last_edition__published_on",
+    "last_listed",
+)
+
+
 def _candidates(
     listings: QuerySet[Listing], query: str, *, nearest: bool = False
-) -> list[tuple[int, str, str, bool, bool]]:
+) -> tuple[list[Candidate], dict[int, tuple[Any, ...]]]:
     """(listing id, name, its search text, is it the listing's current name, is the listing
-    listed now) for the names closest to `query` among `listings`, closest first."""
+    listed now) for the names closest to `query` among `listings`, closest first; and the
+    results rows of their listings where the query read them (Ranking.rows)."""
     core = _core(query)
-    if connection.vendor == "postgresql":
-        found = [] if nearest else _generic_candidates(listings, query)
-        if not found:
-            threshold = NEAREST_WORD_SIMILARITY if nearest else _word_similarity_for(core)
-            limit = NEAREST_CANDIDATES if nearest else CANDIDATES
-            rows = _trigram_candidates(listings, query, core, limit=limit)
-            found = _with_word_similarity(rows, threshold)
-    else:
-        found = list(_substring_candidates(listings, query, core))
-    return [
-        (listing_id, name, text, last_seen == last_listed, removed_on is None)
-        for listing_id, name, text, last_seen, last_listed, removed_on in found
-    ]
+    if connection.vendor != "postgresql":
+        found = _substring_candidates(listings, query, core)
+        return [
+            (listing_id, name, text, last_seen == last_listed, removed_on is None)
+            for listing_id, name, text, last_seen, last_listed, removed_on in found
+        ], {}
+    slug = "register_slug" if "register_slug" in listings.query.annotations else "register__slug"
+    columns = (*_NAME_COLUMNS, *_LISTING_COLUMNS, slug)
+    rows: list[Any] = []
+    if not nearest:
+        generic = _generic_candidates(listings, query, columns=columns)
+        if generic is not None:
+            rows = _fetch(*_with_companies(generic))
+    if not rows:
+        threshold = NEAREST_WORD_SIMILARITY if nearest else _word_similarity_for(core)
+        limit = NEAREST_CANDIDATES if nearest else CANDIDATES
+        trigram = _trigram_candidates(listings, query, core, columns=columns, limit=limit)
+        rows = _with_word_similarity(*_with_companies(trigram), threshold)
+    n = len(_NAME_COLUMNS)  # then the results row: pk, name, first_listed, removed_on, ...
+    candidates = [(row[n], row[0], row[1], row[2] == row[3], row[n + 3] is None) for row in rows]
+    return candidates, {row[n]: tuple(row[n:]) for row in rows}
+
+
+# A candidates query reads these of each name's listing (the first four: RESULT_COLUMNS'), and
+# the register's slug; _with_companies() adds the company's columns after its LIMIT.
+_LISTING_COLUMNS = ("pk", "name", "first_listed", "removed_on", "company")
+
+
+def _with_companies(rows: QuerySet[Listing, Any]) -> tuple[str, tuple[Any, ...]]:
+    """The SQL of a candidates query (_NAME_COLUMNS, _LISTING_COLUMNS, the slug) whose rows
+    each carry their listing's results row (RESULT_COLUMNS, the slug), so the search needs no
+    second read. The company's columns are joined after the query's LIMIT, to its candidates
+    alone, not to every name it tests (a thousand for a common word). In the candidates'
+    order, numbered as the query yields them."""
+    sql, params = rows.query.sql_with_params()
+    quote = connection.ops.quote_name
+    inner = [f"c{i}" for i in range(len(_NAME_COLUMNS) + len(_LISTING_COLUMNS) + 1)]
+    *found, company_id, slug = inner
+    company = [f"co.{quote(name.removeprefix('company__'))}" for name in COMPANY]
+    numbered = f"SELECT *, row_number() OVER () AS position FROM ({sql}) AS c({', '.join(inner)})"
+    return (
+        f"SELECT {', '.join([*found, *company, slug])} FROM ({numbered}) AS c "
+        f"JOIN {quote(Company._meta.db_table)} co ON co.id = c.{company_id} ORDER BY c.position",
+        tuple(params),
+    )
+
+
+def _fetch(sql: str, params: tuple[Any, ...]) -> list[Any]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found: list[Any] = cursor.fetchall()
+    return found
 
 
 def _trigram_candidates(
-    listings: QuerySet[Listing], query: str, core: str, *, limit: int
+    listings: QuerySet[Listing], query: str, core: str, *, columns: tuple[str, ...], limit: int
 ) -> QuerySet[Listing, Any]:
     """PostgreSQL: the names of `listings` found by pg_trgm's word similarity to `core`.
 
@@ -305,20 +376,15 @@ def _trigram_candidates(
         # similarity puts the name it was typed for first.
         rows = rows.annotate(whole=TrigramSimilarity("names__search_text", query))
         closeness = Greatest(closeness, 2 * F("whole"))
-    return rows.order_by(-closeness, "names__pk").values_list(
-        "pk",
-        "names__name",
-        "names__search_text",
-        "names__last_edition__published_on",
-        "last_listed",
-        "removed_on",
-    )[:limit]
+    return rows.order_by(-closeness, "names__pk").values_list(*columns)[:limit]
 
 
-def _generic_candidates(listings: QuerySet[Listing], query: str) -> list[Any]:
+def _generic_candidates(
+    listings: QuerySet[Listing], query: str, *, columns: tuple[str, ...]
+) -> QuerySet[Listing, Any] | None:
     """PostgreSQL, a query of generic words only ("international", "nethrelands"): the
     shortest names that contain each word, as typed or as the generic word it is a typo of;
-    [] for any other query, or when no name contains them (the trigram search then tries).
+    None for any other query. When no name contains them, the trigram search tries.
 
     Such a query names no company, so about a thousand names fit it about equally, and which
     300 of them become candidates hardly matters. By word similarity, the test of each of
@@ -329,7 +395,7 @@ def _generic_candidates(listings: QuerySet[Listing], query: str) -> list[Any]:
     words = query.split()
     spellings = [_generic_spellings(word) for word in words]
     if not all(spellings) or not any(len(word) >= 4 for word in words):
-        return []
+        return None
     condition = Q()
     for word, generic in zip(words, spellings, strict=True):
         if len(word) >= 4:  # "van", "nl": a part of too many other words to narrow anything
@@ -337,19 +403,8 @@ def _generic_candidates(listings: QuerySet[Listing], query: str) -> list[Any]:
             for spelling in sorted({word, *generic}):
                 either |= Q(names__search_text__contains=spelling)
             condition &= either
-    rows = (
-        listings.filter(condition)
-        .order_by(Length("names__search_text"), "names__pk")
-        .values_list(
-            "pk",
-            "names__name",
-            "names__search_text",
-            "names__last_edition__published_on",
-            "last_listed",
-            "removed_on",
-        )[:CANDIDATES]
-    )
-    return list(rows)
+    rows = listings.filter(condition).order_by(Length("names__search_text"), "names__pk")
+    return rows.values_list(*columns)[:CANDIDATES]
 
 
 def _substring_candidates(
@@ -391,9 +446,9 @@ def _word_similarity_for(core: str) -> float:
     return 0.3 if len(words) <= 2 else 0.35
 
 
-def _with_word_similarity(rows: QuerySet[Listing, Any], threshold: float) -> list[Any]:
-    """The rows of `rows`, with pg_trgm's word similarity threshold set for that query alone,
-    and the trigram index always used.
+def _with_word_similarity(sql: str, params: tuple[Any, ...], threshold: float) -> list[Any]:
+    """The rows of the query `sql`, with pg_trgm's word similarity threshold set for that
+    query alone, and the trigram index always used.
 
     Why the index is forced: PostgreSQL prices a word similarity test like any operator, a
     fraction of what it costs, while the cost of the index scan grows with the query's
@@ -404,7 +459,6 @@ def _with_word_similarity(rows: QuerySet[Listing, Any], threshold: float) -> lis
 
     One round trip: SET, the query, RESET. A failing query rolls the SETs back with it (the
     statements share a transaction); otherwise the RESETs restore the configured values."""
-    sql, params = rows.query.sql_with_params()
     setting = "pg_trgm.word_similarity_threshold"
     with connection.cursor() as cursor:
         cursor.execute(
@@ -444,7 +498,7 @@ def nearest(listings: QuerySet[Listing], text: str, *, limit: int = 3) -> list[L
     query = search_text(text)
     if not query or kvk_digits(text) is not None:
         return []
-    rows = _candidates(listings, query, nearest=True)
+    rows, _ = _candidates(listings, query, nearest=True)
     # The best score of each listing's names; among equal scores, the closer by trigrams.
     closeness: dict[int, tuple[float, int]] = {}
     for order, (listing_id, _name, text_of_name, _current, _listed) in enumerate(rows):

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 
 from registry.cached import ENRICHMENT_VERSION, enrichment_changed
@@ -473,8 +474,9 @@ def test_facets_cost_one_or_two_queries_and_save_the_count(
     with django_assert_num_queries(4):
         client.get(SEARCH_JSON, {"sector": "62", "province": "unknown", "page_size": "100"})
     # A search ranks its candidates once and reads their rows once, for the counts and the
-    # page alike: the register, the candidates, their rows.
-    with django_assert_num_queries(3):
+    # page alike: the register, the candidates with their rows (PostgreSQL; on SQLite the
+    # rows are a query of their own).
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 3):
         response = client.get(SEARCH_JSON, {"q": "techniek", "sector": "K", "page_size": "100"})
     assert response.json()["count"] == len(range(0, rows, 3))
     # The known places are read once and cached (then only a name not among them reads again).
@@ -634,7 +636,8 @@ def test_a_cache_time_of_zero_ranks_every_search(
     settings.SEARCH_CACHE_SECONDS = 0
     client.get(SEARCH_JSON, {"q": "techniek"})
 
-    with django_assert_num_queries(3):  # the register, the candidates, their rows
+    # The register, the candidates with their rows (on SQLite the rows apart).
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 3):
         client.get(SEARCH_JSON, {"q": "techniek"})
 
 

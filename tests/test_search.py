@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from registry.models import Listing
+from registry.results import Result
 from registry.search import kvk_digits, name_score, nearest, rank
 from registry.text import search_text
 from tests.factories import add_name, make_edition, make_listing, rename_listing
@@ -380,3 +381,44 @@ def test_postgresql_plans_for_a_database_held_in_memory():
     with connection.cursor() as cursor:
         cursor.execute("SHOW random_page_cost")
         assert cursor.fetchone() == ("1.1",)
+
+
+@pytest.mark.django_db
+def test_the_rows_a_ranking_read_serve_only_the_search_as_ranked(
+    editions, django_assert_num_queries
+):
+    zon = make_listing("Bakkerij Zon B.V.", edition=editions[2])  # the shorter name: first
+    aarts = make_listing("Bakkerij Aarts B.V.", edition=editions[2])
+    searched = listed_now().search("bakkerij")
+    on_postgresql = connection.vendor == "postgresql"
+
+    with django_assert_num_queries(0 if on_postgresql else 1):
+        ranked = [r.listing_id for r in searched.results()]
+    assert ranked == [zon.pk, aarts.pk]
+    # Narrowed or reordered afterwards, the listings are read again: never the stale rows.
+    with django_assert_num_queries(1):
+        assert [r.listing_id for r in searched.filter(pk=aarts.pk).results()] == [aarts.pk]
+    with django_assert_num_queries(1):
+        assert [r.listing_id for r in searched.by_name().results()] == [aarts.pk, zon.pk]
+    # Either way a result carries its match.
+    assert {r.match.verdict for r in searched.by_name().results() if r.match} == {"likely"}
+
+
+@pytest.mark.django_db
+def test_a_ranking_read_with_its_rows_keeps_the_order_of_its_candidates(editions):
+    if connection.vendor != "postgresql":
+        pytest.skip("the candidates' rows are read with them on PostgreSQL only")
+    from registry.search import _candidates
+
+    for name in ("Techniek Noord B.V.", "Techniek B.V.", "Zuid Techniek Groep B.V."):
+        make_listing(name, edition=editions[2])
+    searched = Listing.objects.for_listing().current()
+
+    candidates, rows = _candidates(searched, "techniek")
+
+    assert candidates[0][1] == "Techniek B.V."  # the closest first, as the query ordered them
+    assert len(candidates) == 3
+    assert set(rows) == {listing_id for listing_id, *_ in candidates}
+    for listing_id, row in rows.items():  # the same record as a read of the listing gives
+        [read] = Listing.objects.with_ids([listing_id]).results()
+        assert Result.from_row(row, match=None) == read
