@@ -171,7 +171,8 @@ def find(filterset: ListingFilter, *, register: Register | None, per_page: int) 
 
     With a search text, the ranked candidates (registry.search.CANDIDATES at most) are read
     once, with every filter but sector and place: their facets are counted in Python, and the
-    pages are cut from those the sector and place filters keep (the ranking and one read).
+    pages are cut from those the sector and place filters keep (on PostgreSQL the ranking's
+    query reads the rows too; SQLite reads them apart).
     Without one, the facets are counted (or taken from the cache) over the register, they
     give the total, and a page reads only its own rows.
     """
