@@ -34,6 +34,19 @@ def env_int(name: str, *, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def env_positive(name: str, *, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ImproperlyConfigured(f"{name} must be a number above 0, not {raw!r}")
+    return value
+
+
 def env_list(name: str, *, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -118,10 +131,19 @@ DATABASES = {
 # PostgreSQL keeps this database (tens of megabytes) in memory, where reading a row by key
 # costs about what reading it in sequence does. With the planner's default random_page_cost
 # (4, priced for spinning disks) a search hashed all 13,000 companies to join its 300
-# candidates (5 ms, against 1.8 ms by key). Set per connection, so it holds for any server.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    page_cost = float(os.environ.get("PG_RANDOM_PAGE_COST", "1.1"))
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={page_cost}"
+# candidates (5 ms, against 1.8 ms by key). Set per connection, so it holds for any server;
+# after any `options` DATABASE_URL gives (?options=-c%20statement_timeout%3D5000). A pooler
+# that refuses startup options (PgBouncer) needs it set on the server instead
+# (ALTER DATABASE ... SET random_page_cost = 1.1) and PG_RANDOM_PAGE_COST=off here.
+PG_RANDOM_PAGE_COST = os.environ.get("PG_RANDOM_PAGE_COST", "").strip().lower()
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and PG_RANDOM_PAGE_COST != "off"
+):
+    page_cost = env_positive("PG_RANDOM_PAGE_COST", default=1.1)
+    db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    given = str(db_options.get("options", "")).strip()
+    db_options["options"] = f"{given} -c random_page_cost={page_cost}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis serves Celery and the cache (sync progress is read from it while the sync's transaction

@@ -25,16 +25,24 @@ ROWS = "erkend_rows"  # and the one with the results rows its ranking read (sear
 
 
 def _shape(queryset: models.QuerySet[Any]) -> tuple[object, ...]:
-    """What a filter, an ordering or a slice changes in a queryset's query: equal shapes
-    of one queryset and its clone mean the same rows in the same order."""
+    """What a filter, an ordering, a join or a slice changes in a queryset's query: equal
+    shapes of one queryset and its clone mean the same rows in the same order. The WHERE
+    tree compares by structure (Django's nodes and lookups define equality), so an OR with
+    another queryset, a filter, exclude() or none() all change it; a join (an annotation
+    through a relation, which can repeat rows) changes the aliases."""
     query = queryset.query
     return (
-        len(query.where.children),
+        query.where,
         tuple(query.order_by),
+        tuple(query.extra_order_by),
+        tuple(query.extra_tables),
+        tuple(query.alias_map),
+        query.group_by,
+        query.standard_ordering,
         query.low_mark,
         query.high_mark,
-        query.standard_ordering,
         query.distinct,
+        tuple(query.distinct_fields),
         query.combinator,
     )
 
@@ -239,7 +247,12 @@ class ListingQuerySet(models.QuerySet["Listing"]):
         hints = getattr(self, "_hints", {})
         matches = hints.get(MATCHES, {})
         shape, rows = hints.get(ROWS, (None, {}))
-        if shape == _shape(self) and all(pk in rows for pk in matches):
+        if (
+            shape is not None
+            and self.query.standard_ordering  # reverse() asks for the worst first
+            and shape == _shape(self)
+            and all(pk in rows for pk in matches)
+        ):
             # As search() left it: its ranking read these rows already, in the order it gives.
             return [Result.from_row(rows[pk], match=match) for pk, match in matches.items()]
         # The slug the register filter annotates (ListingFilter), else read through a join.

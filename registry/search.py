@@ -33,11 +33,11 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Case, Expression, F, Q, QuerySet, When
-from django.db.models.functions import Greatest, Length
+from django.db.models.functions import Greatest
 from rapidfuzz.distance import OSA
 
 from registry.models import Company, Listing, ListingName
-from registry.results import COMPANY
+from registry.results import COMPANY, RESULT_COLUMNS
 from registry.text import GENERIC_WORDS, search_text
 
 CANDIDATES = 300  # names scored per query, the closest by trigrams first: at most as many results
@@ -90,18 +90,19 @@ class Ranking:
 
 def rank(listings: QuerySet[Listing], text: str) -> list[Match]:
     """The listings among `listings` that `text` may mean, best first."""
-    return ranking(listings, text).matches
+    return ranking(listings, text, with_rows=False).matches
 
 
-def ranking(listings: QuerySet[Listing], text: str) -> Ranking:
-    """rank(), with the rows its candidates' query read (Ranking)."""
+def ranking(listings: QuerySet[Listing], text: str, *, with_rows: bool = True) -> Ranking:
+    """rank(), with the rows its candidates' query read (Ranking) unless `with_rows` is off
+    (the bulk check reads the companies it matched apart, for a whole list at once)."""
     digits = kvk_digits(text)
     if digits is not None:
         return Ranking(_rank_kvk(listings, digits), {})
     query = search_text(text)
     if not query:
         return Ranking([], {})
-    candidates, rows = _candidates(listings, query)
+    candidates, rows = _candidates(listings, query, with_rows=with_rows)
     best = _score(candidates, query)
     # Among equal scores: a current name before a former one, then the shorter name. (The
     # queryset's search() orders equal scores A-Z instead.)
@@ -259,23 +260,10 @@ def _core(query: str) -> str:
 
 @lru_cache(maxsize=20_000)
 def _is_generic(word: str) -> bool:
-    return bool(_generic_spellings(word))
-
-
-@lru_cache(maxsize=20_000)
-def _generic_spellings(word: str) -> tuple[str, ...]:
-    """The generic words `word` is, or is a typo of ("nethrelands": "netherlands"); () when it
-    names a company."""
     if word in GENERIC_WORDS:
-        return (word,)
-    if len(word) < 6:
-        return ()
-    return tuple(
-        sorted(
-            generic
-            for generic in GENERIC_WORDS
-            if len(generic) >= 6 and _word_credit(word, generic) >= 0.8
-        )
+        return True
+    return len(word) >= 6 and any(
+        _word_credit(word, generic) >= 0.8 for generic in GENERIC_WORDS if len(generic) >= 6
     )
 
 
@@ -292,11 +280,13 @@ _NAME_COLUMNS = (
 
 
 def _candidates(
-    listings: QuerySet[Listing], query: str, *, nearest: bool = False
+    listings: QuerySet[Listing], query: str, *, nearest: bool = False, with_rows: bool = True
 ) -> tuple[list[Candidate], dict[int, tuple[Any, ...]]]:
     """(listing id, name, its search text, is it the listing's current name, is the listing
-    listed now) for the names closest to `query` among `listings`, closest first; and the
-    results rows of their listings where the query read them (Ranking.rows)."""
+    listed now) for the names closest to `query` among `listings`, closest first; and, with
+    `with_rows`, the results rows of their listings where the query read them (Ranking.rows)."""
+    if listings.query.is_empty():
+        return [], {}  # none(), e.g. as of a date before the first edition: no SQL to run
     core = _core(query)
     if connection.vendor != "postgresql":
         found = _substring_candidates(listings, query, core)
@@ -305,20 +295,18 @@ def _candidates(
             for listing_id, name, text, last_seen, last_listed, removed_on in found
         ], {}
     slug = "register_slug" if "register_slug" in listings.query.annotations else "register__slug"
-    columns = (*_NAME_COLUMNS, *_LISTING_COLUMNS, slug)
-    rows: list[Any] = []
-    if not nearest:
-        generic = _generic_candidates(listings, query, columns=columns)
-        if generic is not None:
-            rows = _fetch(*_with_companies(generic))
-    if not rows:
-        threshold = NEAREST_WORD_SIMILARITY if nearest else _word_similarity_for(core)
-        limit = NEAREST_CANDIDATES if nearest else CANDIDATES
-        trigram = _trigram_candidates(listings, query, core, columns=columns, limit=limit)
+    # Without rows, up to removed_on only: no company, no register to join.
+    columns = (*_NAME_COLUMNS, *(_LISTING_COLUMNS + (slug,) if with_rows else RESULT_COLUMNS[:4]))
+    threshold = NEAREST_WORD_SIMILARITY if nearest else _word_similarity_for(core)
+    limit = NEAREST_CANDIDATES if nearest else CANDIDATES
+    trigram = _trigram_candidates(listings, query, core, columns=columns, limit=limit)
+    if with_rows:
         rows = _with_word_similarity(*_with_companies(trigram), threshold)
-    n = len(_NAME_COLUMNS)  # then the results row: pk, name, first_listed, removed_on, ...
+    else:
+        rows = _with_word_similarity(*trigram.query.sql_with_params(), threshold)
+    n = len(_NAME_COLUMNS)  # then the listing's: pk, name, first_listed, removed_on, ...
     candidates = [(row[n], row[0], row[1], row[2] == row[3], row[n + 3] is None) for row in rows]
-    return candidates, {row[n]: tuple(row[n:]) for row in rows}
+    return candidates, ({row[n]: tuple(row[n:]) for row in rows} if with_rows else {})
 
 
 # A candidates query reads these of each name's listing (the first four: RESULT_COLUMNS'), and
@@ -343,13 +331,6 @@ def _with_companies(rows: QuerySet[Listing, Any]) -> tuple[str, tuple[Any, ...]]
         f"JOIN {quote(Company._meta.db_table)} co ON co.id = c.{company_id} ORDER BY c.position",
         tuple(params),
     )
-
-
-def _fetch(sql: str, params: tuple[Any, ...]) -> list[Any]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found: list[Any] = cursor.fetchall()
-    return found
 
 
 def _trigram_candidates(
@@ -377,34 +358,6 @@ def _trigram_candidates(
         rows = rows.annotate(whole=TrigramSimilarity("names__search_text", query))
         closeness = Greatest(closeness, 2 * F("whole"))
     return rows.order_by(-closeness, "names__pk").values_list(*columns)[:limit]
-
-
-def _generic_candidates(
-    listings: QuerySet[Listing], query: str, *, columns: tuple[str, ...]
-) -> QuerySet[Listing, Any] | None:
-    """PostgreSQL, a query of generic words only ("international", "nethrelands"): the
-    shortest names that contain each word, as typed or as the generic word it is a typo of;
-    None for any other query. When no name contains them, the trigram search tries.
-
-    Such a query names no company, so about a thousand names fit it about equally, and which
-    300 of them become candidates hardly matters. By word similarity, the test of each of
-    those names and their ordering by closeness took 10 to 25 ms (a tenth of the searches
-    visitors type: a typo in their longest word, often a generic one). A substring test is
-    served by the same trigram index, its rows checked with a plain comparison, and the
-    shortest names are what closeness put first."""
-    words = query.split()
-    spellings = [_generic_spellings(word) for word in words]
-    if not all(spellings) or not any(len(word) >= 4 for word in words):
-        return None
-    condition = Q()
-    for word, generic in zip(words, spellings, strict=True):
-        if len(word) >= 4:  # "van", "nl": a part of too many other words to narrow anything
-            either = Q()
-            for spelling in sorted({word, *generic}):
-                either |= Q(names__search_text__contains=spelling)
-            condition &= either
-    rows = listings.filter(condition).order_by(Length("names__search_text"), "names__pk")
-    return rows.values_list(*columns)[:CANDIDATES]
 
 
 def _substring_candidates(
@@ -498,7 +451,7 @@ def nearest(listings: QuerySet[Listing], text: str, *, limit: int = 3) -> list[L
     query = search_text(text)
     if not query or kvk_digits(text) is not None:
         return []
-    rows, _ = _candidates(listings, query, nearest=True)
+    rows, _ = _candidates(listings, query, nearest=True, with_rows=False)
     # The best score of each listing's names; among equal scores, the closer by trigrams.
     closeness: dict[int, tuple[float, int]] = {}
     for order, (listing_id, _name, text_of_name, _current, _listed) in enumerate(rows):

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.db import connection
+from django.db.models import F
 
 from registry.models import Listing
 from registry.results import Result
@@ -339,7 +340,7 @@ def test_nearest_offers_the_closest_names_and_nothing_for_a_number(editions):
 
 
 @pytest.mark.django_db
-def test_a_query_of_generic_words_alone_finds_the_shortest_names_containing_them(editions):
+def test_a_query_of_generic_words_alone_finds_the_names_containing_them(editions):
     short = make_listing("Netherlands B.V.", edition=editions[2])
     longer = make_listing("Blue Water Netherlands B.V.", edition=editions[2])
     make_listing("Bakkerij De Korenschoof B.V.", edition=editions[2])
@@ -360,13 +361,6 @@ def test_a_generic_word_is_found_as_typed_as_well_as_the_word_it_resembles(editi
 
 
 @pytest.mark.django_db
-def test_generic_words_no_name_contains_are_still_looked_for_by_trigrams(editions):
-    near = make_listing("Netherland Foods B.V.", edition=editions[2])
-
-    assert [m.listing_id for m in rank(listed_now(), "nethrelands")] == [near.pk]
-
-
-@pytest.mark.django_db
 def test_listings_are_read_by_a_list_of_keys(editions):
     one, two, _other = (make_listing(f"Bakkerij {i} B.V.", edition=editions[2]) for i in range(3))
 
@@ -375,12 +369,15 @@ def test_listings_are_read_by_a_list_of_keys(editions):
 
 
 @pytest.mark.django_db
-def test_postgresql_plans_for_a_database_held_in_memory():
+def test_postgresql_plans_for_a_database_held_in_memory(settings):
     if connection.vendor != "postgresql":
         pytest.skip("a PostgreSQL planner setting")
+    if settings.PG_RANDOM_PAGE_COST == "off":
+        pytest.skip("PG_RANDOM_PAGE_COST=off: left to the server")
     with connection.cursor() as cursor:
         cursor.execute("SHOW random_page_cost")
-        assert cursor.fetchone() == ("1.1",)
+        [shown] = cursor.fetchone()
+    assert float(shown) == float(settings.PG_RANDOM_PAGE_COST or "1.1")
 
 
 @pytest.mark.django_db
@@ -402,6 +399,31 @@ def test_the_rows_a_ranking_read_serve_only_the_search_as_ranked(
         assert [r.listing_id for r in searched.by_name().results()] == [aarts.pk, zon.pk]
     # Either way a result carries its match.
     assert {r.match.verdict for r in searched.by_name().results() if r.match} == {"likely"}
+
+
+@pytest.mark.django_db
+def test_the_rows_a_ranking_read_never_stand_in_for_a_changed_query(editions):
+    zon = make_listing("Bakkerij Zon B.V.", edition=editions[2])
+    aarts = make_listing("Bakkerij Aarts B.V.", edition=editions[2])
+    other = make_listing("Garage Noord B.V.", edition=editions[2])
+    searched = listed_now().search("bakkerij")
+
+    def ids(queryset):
+        return [r.listing_id for r in queryset.results()]
+
+    assert ids(searched) == [zon.pk, aarts.pk]
+    assert sorted(ids(searched | Listing.objects.filter(pk=other.pk))) == sorted(
+        [zon.pk, aarts.pk, other.pk]
+    )
+    assert ids(searched.exclude(pk=zon.pk)) == [aarts.pk]
+    assert ids(searched[1:]) == [aarts.pk]
+    assert ids(searched.reverse()) == [aarts.pk, zon.pk]
+    assert ids(searched.extra(order_by=["sort_name"])) == [aarts.pk, zon.pk]
+    assert ids(searched.none()) == []
+    # A join through the names repeats a listing per name, as the queryset itself does.
+    rename_listing(zon, "Bakkerij De Zon B.V.", edition=editions[2])
+    joined = searched.annotate(any_name=F("names__name"))
+    assert ids(joined) == [row.pk for row in joined]
 
 
 @pytest.mark.django_db

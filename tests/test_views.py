@@ -845,3 +845,16 @@ def test_a_company_on_two_registers_shows_a_timeline_for_each(client, editions):
 
     assert [r["register"] for r in data["registers"]] == ["work", "research"]
     assert "Public register Research: listed" in page
+
+
+@pytest.mark.parametrize("url", [SEARCH, SEARCH_JSON])
+def test_a_search_as_of_a_date_before_the_first_edition_says_unknown(client, editions, url):
+    make_listings(3, edition=editions[2])
+
+    response = client.get(url, {"q": "bakkerij", "as_of": "2000-01-01"})
+
+    assert response.status_code == 200  # not the 500 it was: nothing to rank, and no SQL run
+    if url == SEARCH_JSON:
+        data = response.json()
+        assert data["count"] == 0
+        assert data["as_of"]["known"] is False
