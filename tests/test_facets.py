@@ -609,6 +609,40 @@ def test_a_search_text_is_ranked_once_until_the_next_edition(
     assert "Nieuwe Techniek B.V." in [r["name"] for r in after["results"]]
 
 
+def test_a_search_reads_and_writes_the_cache_once_each(client, employers, monkeypatch):
+    enrichment_changed()  # a version to store under: the first request need not name one
+    calls: list[tuple[str, tuple[str, ...]]] = []
+    inside: list[str] = []  # the in-memory cache makes get_many of get: count the outer call
+    for name in ("get", "get_many", "set", "set_many", "add"):
+        real = getattr(cache, name)
+
+        def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            if not inside:
+                keys = args[0] if isinstance(args[0], (list, dict)) else [args[0]]
+                calls.append((_name, tuple(k for k in keys if str(k).startswith("search:"))))
+            inside.append(_name)
+            try:
+                return _real(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(cache, name, counted)
+
+    def search_calls() -> list[str]:
+        made = [name for name, keys in calls if keys]
+        calls.clear()
+        return made
+
+    client.get(SEARCH_JSON, {"q": "techniek"})
+    assert search_calls() == ["get_many", "set_many"]  # version, rows and ranking; then both
+    client.get(SEARCH_JSON, {"q": "techniek"})
+    assert search_calls() == ["get_many"]
+    enrichment_changed()
+    calls.clear()
+    client.get(SEARCH_JSON, {"q": "techniek"})  # the ranking kept, the rows read again
+    assert search_calls() == ["get_many", "set_many"]
+
+
 def test_an_enrichment_write_renews_a_cached_search_without_ranking_it_again(
     client, employers, django_assert_num_queries
 ):
