@@ -41,10 +41,10 @@ def env_positive(name: str, *, default: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise ImproperlyConfigured(f"{name} must be a number above 0, not {raw!r}")
-    return value
+        value = 0.0
+    if value > 0:
+        return value
+    raise ImproperlyConfigured(f"{name} must be a number above 0, not {raw!r}")
 
 
 def env_list(name: str, *, default: str) -> list[str]:

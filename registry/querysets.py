@@ -73,6 +73,11 @@ class AnyOf(models.Func):
     output_field = models.BooleanField()
 
 
+def _id_array(ids: Sequence[int]) -> models.Value:
+    """Listing keys as one PostgreSQL array parameter."""
+    return models.Value(list(ids), output_field=ArrayField(models.BigIntegerField()))
+
+
 class EditionQuerySet(models.QuerySet["Edition"]):
     def of(self, register_slug: str) -> EditionQuerySet:
         return self.filter(register__slug=register_slug)
@@ -208,7 +213,7 @@ class ListingQuerySet(models.QuerySet["Listing"]):
             # One array parameter: a CASE with a WHEN per candidate cost 22 ms to plan and
             # run for the 263 candidates of "solutions".
             position: models.Expression = models.Func(
-                models.Value(ids, output_field=ArrayField(models.BigIntegerField())),
+                _id_array(ids),
                 models.F("pk"),
                 function="array_position",
                 output_field=models.IntegerField(),
@@ -238,8 +243,7 @@ class ListingQuerySet(models.QuerySet["Listing"]):
         building and binding them cost more than the query's own run."""
         if connection.vendor != "postgresql":
             return self.filter(pk__in=ids)
-        ids_array = models.Value(list(ids), output_field=ArrayField(models.BigIntegerField()))
-        return self.filter(AnyOf(models.F("pk"), ids_array))
+        return self.filter(AnyOf(models.F("pk"), _id_array(ids)))
 
     def results(self) -> list[Result]:
         """The listings as results rows (registry.results), in this queryset's order, each
@@ -248,8 +252,7 @@ class ListingQuerySet(models.QuerySet["Listing"]):
         matches = hints.get(MATCHES, {})
         shape, rows = hints.get(ROWS, (None, {}))
         if (
-            shape is not None
-            and self.query.standard_ordering  # reverse() asks for the worst first
+            self.query.standard_ordering  # reverse() asks for the worst first
             and shape == _shape(self)
             and all(pk in rows for pk in matches)
         ):

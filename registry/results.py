@@ -102,7 +102,7 @@ class Result:
     def of_listing(cls, listing: Listing, *, register: str) -> Result:
         """The same record from a Listing read with its company (nearest names)."""
         company = listing.company
-        values = [getattr(listing, name) for name in ("pk", "name", "first_listed", "removed_on")]
+        values = [getattr(listing, name) for name in RESULT_COLUMNS[:4]]
         values += [getattr(company, column.removeprefix("company__")) for column in COMPANY]
         return cls.from_row([*values, register], match=None)
 

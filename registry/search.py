@@ -269,6 +269,11 @@ def _is_generic(word: str) -> bool:
 
 Candidate = tuple[int, str, str, bool, bool]
 
+# A candidates query reads these of each name's listing (RESULT_COLUMNS' own, then the
+# company's id), and the register's slug; _with_companies() adds the company's columns after
+# its LIMIT.
+_LISTING_COLUMNS = (*RESULT_COLUMNS[:4], "company")
+
 # What a candidates query reads on PostgreSQL: the name found and when it was last seen, the
 # listing's last edition, then the listing's results row (registry.results).
 _NAME_COLUMNS = (
@@ -296,7 +301,8 @@ def _candidates(
         ], {}
     slug = "register_slug" if "register_slug" in listings.query.annotations else "register__slug"
     # Without rows, up to removed_on only: no company, no register to join.
-    columns = (*_NAME_COLUMNS, *(_LISTING_COLUMNS + (slug,) if with_rows else RESULT_COLUMNS[:4]))
+    listing_columns = (*_LISTING_COLUMNS, slug) if with_rows else RESULT_COLUMNS[:4]
+    columns = (*_NAME_COLUMNS, *listing_columns)
     threshold = NEAREST_WORD_SIMILARITY if nearest else _word_similarity_for(core)
     limit = NEAREST_CANDIDATES if nearest else CANDIDATES
     trigram = _trigram_candidates(listings, query, core, columns=columns, limit=limit)
@@ -307,11 +313,6 @@ def _candidates(
     n = len(_NAME_COLUMNS)  # then the listing's: pk, name, first_listed, removed_on, ...
     candidates = [(row[n], row[0], row[1], row[2] == row[3], row[n + 3] is None) for row in rows]
     return candidates, ({row[n]: tuple(row[n:]) for row in rows} if with_rows else {})
-
-
-# A candidates query reads these of each name's listing (the first four: RESULT_COLUMNS'), and
-# the register's slug; _with_companies() adds the company's columns after its LIMIT.
-_LISTING_COLUMNS = ("pk", "name", "first_listed", "removed_on", "company")
 
 
 def _with_companies(rows: QuerySet[Listing, Any]) -> tuple[str, tuple[Any, ...]]:
