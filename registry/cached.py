@@ -61,11 +61,11 @@ def versioned(key: str, compute: Callable[[], _T], *, seconds: int) -> _T:
     if version is not None and held is not None and held[0] == version:
         return held[1]  # type: ignore[no-any-return]  # what this function stored
     value = compute()
-    cache.set(key, (version or _named_version(), value), seconds)
+    cache.set(key, (version or named_version(), value), seconds)
     return value
 
 
-def _named_version() -> Any:
+def named_version() -> Any:
     """The enrichment version of a cache that has none yet: the first request names it."""
     cache.add(ENRICHMENT_VERSION, uuid4().hex, None)
     return cache.get(ENRICHMENT_VERSION)
@@ -124,7 +124,7 @@ def ranked_candidates(filterset: ListingFilter, *, edition_id: int | None) -> li
     else:
         results = filterset.base.results()
         store[key] = [(r.listing_id, match_values(r.match)) for r in results]
-    store[rows_key] = (version or _named_version(), [result.as_tuple() for result in results])
+    store[rows_key] = (version or named_version(), [result.as_tuple() for result in results])
     cache.set_many(store, settings.SEARCH_CACHE_SECONDS)
     return results
 

@@ -1,7 +1,7 @@
 """Facets: how many of a search's employers each sector, city and province option would leave.
 
 Each facet is counted with every other active filter applied but not its own, so its counts
-answer "how many if I chose this instead". One or two GROUP BY queries serve all three, on the
+answer "how many if I chose this instead". Two sets of counts serve all three, on the
 filterset's `base` (every filter but sector and place, a search's candidates ranked once):
 
 * sector: base + the place filters, by (section, division): the sections, and the divisions
@@ -10,18 +10,18 @@ filterset's `base` (every filter but sector and place, a search's candidates ran
   city filter) and the city facet (which keeps the province filter) are both read from these
   rows, and so is the results' count (both place filters kept), so the page needs no COUNT.
 
-Two of them when a sector or place is chosen over the register (their indexes narrow each);
-with no sector or place chosen, one GROUP BY over all four columns gives both sets of rows,
-the filters applied in Python. With a search text there is no query at all: the search page
-reads its candidates' rows once (at most a few hundred, registry.views.find) and the counts
-are made from those rows in Python.
+Without a search text they are counted over the register's columns in memory
+(registry.tally: no query once a process has read them for the current edition). With a
+search text, the search page reads its candidates' rows once (at most a few hundred,
+registry.views.find) and the counts are made from those rows in Python.
 
 "" is the unknown bucket of each column (Company's docstring): counted, and shown last.
 
 Without a search text the counts are the same for every visitor until the register's next
-edition or the next enrichment write, and over the whole register they cost 5 to 20 ms: they
-are cached by the rule of registry.cached. With a search text the counts are over at most
-the search's candidates, already read (and cached themselves): cheap, and never cached.
+edition or the next enrichment write, and the options built from them (labels, the top
+cities) cost a millisecond or two: they are cached by the rule of registry.cached. With a
+search text the counts are over at most the search's candidates, already read (and cached
+themselves): cheap, and never cached.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.http import urlencode
 
-from registry import places, sbi
+from registry import places, sbi, tally
 from registry.cached import SHAPE, filters_key, versioned
 from registry.filters import FACETS, UNKNOWN, CityValue, ListingFilter, ProvinceValue, SectorValue
 from registry.results import Result
@@ -70,19 +70,19 @@ class Facets:
 
 
 def compute_facets(filterset: ListingFilter, *, edition_id: int | None = None) -> Facets:
-    """The three facets of a valid filterset without a search text, in one or two queries
-    (none when the base is empty), or none at all when they are cached (with `edition_id`
-    given: the current edition of the register searched). A search text's counts come from
-    its candidates: count_facets(candidates=...)."""
+    """The three facets of a valid filterset without a search text, counted over the
+    register's columns, or taken from the cache (with `edition_id` given: the current
+    edition of the register searched). A search text's counts come from its candidates:
+    count_facets(candidates=...)."""
     data = filterset.form.cleaned_data
     if edition_id is None or data.get("q") or not settings.FACET_CACHE_SECONDS:
-        return count_facets(filterset)
+        return count_facets(filterset, edition_id=edition_id)
     # The search text is empty; the order does not change a count, except "recent", the one
     # order that filters too.
     key = filters_key(filterset, leave_out=() if data.get("sort") == "recent" else ("sort",))
     return versioned(
         f"facets:{SHAPE}:{edition_id}:{key}",
-        lambda: count_facets(filterset),
+        lambda: count_facets(filterset, edition_id=edition_id),
         seconds=settings.FACET_CACHE_SECONDS,
     )
 
@@ -116,51 +116,42 @@ def facet_filter(filterset: ListingFilter, *, only: Iterable[str] = FACETS) -> K
     return keeps
 
 
-def count_facets(filterset: ListingFilter, *, candidates: Sequence[Result] | None = None) -> Facets:
+def count_facets(
+    filterset: ListingFilter,
+    *,
+    candidates: Sequence[Result] | None = None,
+    edition_id: int | None = None,
+) -> Facets:
     """The three facets of a valid filterset, counted: with a search text, in Python over its
     candidates (`candidates`, the rows of ListingQuerySet.results() of its base, read here
-    when not given); without, one query, or two when a sector or place is chosen (their
-    indexes then narrow each count)."""
+    when not given); without, over the register's columns in memory (registry.tally, kept
+    under `edition_id`, the register's current edition)."""
     data = filterset.form.cleaned_data
     if data.get("q") and candidates is None:
         candidates = filterset.base.results()
-    sector: SectorValue | None = data.get("sector")
     city: CityValue | None = data.get("city")
     province: ProvinceValue | None = data.get("province")
     cities = set(city.officials) if city else None
-    in_sector = facet_filter(filterset, only=["sector"])
     in_place = facet_filter(filterset, only=["city", "province"])
 
     by_sector: list[tuple[str, str, int]]
     by_place: list[tuple[str, str, int]]
-    if candidates is not None or not (sector or city or province):
-        # At most a search's candidates, or no filter to leave out: one GROUP BY on all four
-        # columns (a few thousand rows over the whole register) and the rest in Python.
-        rows: Iterable[tuple[str, str, str, str, int]]
-        if candidates is not None:
-            counted = Counter(
-                (r.sector_section, r.sector_division, r.province, r.city) for r in candidates
-            )
-            rows = [(*values, n) for values, n in counted.items()]
-        else:
-            rows = filterset.base.facet_counts(
-                "sector_section", "sector_division", "province", "city"
-            )
-        rows = list(rows)
+    if candidates is not None:
+        # At most a search's candidates: counted by all four values, the rest in Python.
+        in_sector = facet_filter(filterset, only=["sector"])
+        counted = Counter(
+            (r.sector_section, r.sector_division, r.province, r.city) for r in candidates
+        )
+        rows = [(*values, n) for values, n in counted.items()]
         by_sector = _summed((s, d, n) for s, d, p, c, n in rows if in_place(s, d, p, c))
         by_place = _summed((p, c, n) for s, d, p, c, n in rows if in_sector(s, d, p, c))
     else:
-        base = filterset.base
-        by_sector = filterset.in_facets(base, leave_out="sector").facet_counts(
-            "sector_section", "sector_division"
-        )
-        # The sector filter alone: both place filters are applied below, in Python.
-        with_sector = filterset.filters["sector"].filter(base, sector)
-        by_place = with_sector.facet_counts("province", "city")
+        counts = tally.count(filterset, edition_id=edition_id)
+        by_sector, by_place = counts.by_sector, counts.by_place
     in_province = [row for row in by_place if province is None or row[0] == province.name]
     in_city = [row for row in by_place if cities is None or row[1] in cities]
     return Facets(
-        sector=sector_options(by_sector, sector),
+        sector=sector_options(by_sector, data.get("sector")),
         city=city_options(in_province, city),
         province=province_options(in_city, province),
         total=sum(

@@ -282,6 +282,7 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
         # what the results are filtered by (django-filter's documented recipe for defaults).
         self.as_of_answer: AsOfAnswer | None = None  # set when as_of is given and valid
         self._base: ListingQuerySet | None = None  # set by filter_queryset
+        self._base_ids: list[int] | None = None  # read by base_ids()
         if data is not None:
             data = data.copy()
             if data.get("as_of", "").strip() and not data.get("status"):
@@ -313,6 +314,12 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
         self.qs  # noqa: B018  # filtering keeps the base on the way (django-filter caches qs)
         assert self._base is not None, "a valid filterset filters"
         return self._base
+
+    def base_ids(self) -> list[int]:
+        """The ids of `base`, read once: registry.tally counts a search as of a date by them."""
+        if self._base_ids is None:
+            self._base_ids = list(self.base.values_list("pk", flat=True))
+        return self._base_ids
 
     def in_facets(self, queryset: ListingQuerySet, *, leave_out: str = "") -> ListingQuerySet:
         """`queryset` narrowed by the facet filters given, all but `leave_out`."""

@@ -162,19 +162,19 @@ class Company(models.Model):
     """An organisation as the register identifies it: by KvK number, else by a name key.
 
     Sector and city (scraper/enrich.py writes them, `re_derive()` rebuilds them from the stored
-    ProviderResponse rows) are plain columns here, not a separate table, so a facet count is one
-    GROUP BY over the listings joined to their company. "" means "not known (yet)": one way to
-    say unknown, and facets count it as such. The enrichment queue lives in the `enrich_*`
-    columns: the database is the queue, so a restart resumes where it stopped.
+    ProviderResponse rows) are plain columns here, not a separate table, so a filter is a join
+    and registry.tally reads a register's facet columns in one query. "" means "not known
+    (yet)": one way to say unknown, and facets count it as such. The enrichment queue lives in
+    the `enrich_*` columns: the database is the queue, so a restart resumes where it stopped.
 
     Indexes and the queries they serve:
 
     * `company_kvk`: the KvK prefix search (a KvK pasted into the search box).
     * `company_sector`: sector facets and filters, `sector_section = 'K'` and
-      `sector_section = 'K' AND sector_division = '62'`, and the GROUP BY of their counts.
-    * `company_place`: the province filter and facet (`province = 'Utrecht'`) and cities within a
-      province (`GROUP BY province, city`).
-    * `company_city`: the city filter (`city IN ("'s-Gravenhage")`) and its counts.
+      `sector_section = 'K' AND sector_division = '62'`.
+    * `company_place`: the province filter (`province = 'Utrecht'`) and cities within a
+      province.
+    * `company_city`: the city filter (`city IN ("'s-Gravenhage")`).
     * `company_enrich_due`: the enrichment queue, `enrich_after <= now` ordered by priority.
     """
 

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
-from django.db.models import Count
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 
@@ -162,12 +161,6 @@ class ListingQuerySet(models.QuerySet["Listing"]):
         if province is not None:
             listings = listings.filter(company__province=province)
         return listings
-
-    def facet_counts(self, *fields: str) -> list[tuple[Any, ...]]:
-        """(value of each company field..., listings) for every combination present: one GROUP
-        BY over the listings joined to their companies, unordered."""
-        columns = [f"company__{field}" for field in fields]
-        return list(self.order_by().values_list(*columns).annotate(n=Count("pk")))
 
     def for_listing(self) -> ListingQuerySet:
         """Rows for a page: the company joined in, a stable order the paginator can rely on."""

@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from registry import tally
 from registry.bulk import MAX_LINES, check_lines, verdict_counts, write_csv
 from registry.cached import ranked_candidates, remembered, results_page_key
 from registry.context_processors import Freshness, served_register
@@ -151,7 +152,7 @@ class ResultPaginator(Paginator[Result]):
 
     def _get_page(self, *args: Any, **kwargs: Any) -> Page[Result]:
         object_list, number, *rest = args
-        if isinstance(object_list, ListingQuerySet):
+        if isinstance(object_list, ListingQuerySet | tally.Selected):
             rows = object_list
             key = f"{self.key}:{self.per_page}:{number}" if self.key else None
             object_list = remembered(key, rows.results)
@@ -173,8 +174,9 @@ def find(filterset: ListingFilter, *, register: Register | None, per_page: int) 
     once, with every filter but sector and place: their facets are counted in Python, and the
     pages are cut from those the sector and place filters keep (on PostgreSQL the ranking's
     query reads the rows too; SQLite reads them apart).
-    Without one, the facets are counted (or taken from the cache) over the register, they
-    give the total, and a page reads only its own rows.
+    Without one, the facets are counted (or taken from the cache) and the results selected
+    over the register's columns in memory (registry.tally), and a page reads only its own
+    rows, by key.
     """
     if filterset.form.cleaned_data.get("q"):
         candidates = ranked_candidates(filterset, edition_id=current_edition_id(register))
@@ -187,8 +189,8 @@ def find(filterset: ListingFilter, *, register: Register | None, per_page: int) 
     edition_id = current_edition_id(register)
     facets = compute_facets(filterset, edition_id=edition_id)
     key = results_page_key(filterset, edition_id=edition_id)
-    paginator = ResultPaginator(filterset.qs, per_page=per_page, key=key)
-    paginator.count = facets.total  # the facets counted it: no COUNT query
+    selected = tally.selected(filterset, edition_id=edition_id)
+    paginator = ResultPaginator(selected, per_page=per_page, key=key)
     return Found(facets=facets, paginator=paginator)
 
 

@@ -8,6 +8,8 @@ import pytest
 import responses
 from django.core.cache import cache
 
+from registry import tally
+
 
 @pytest.fixture(autouse=True)
 def no_network() -> Iterator[responses.RequestsMock]:
@@ -26,5 +28,7 @@ def _test_settings(settings) -> Iterator[None]:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     cache.clear()
+    tally.forget()
     yield
     cache.clear()
+    tally.forget()

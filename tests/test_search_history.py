@@ -176,10 +176,14 @@ def test_recent_costs_no_query_more_however_many_rows(
     for i in range(rows):
         make_listing(f"Late {i} B.V.", edition=work[-1])
 
-    # The register, the sector and place counts (which give the total), one page.
-    with django_assert_num_queries(3):
+    # The register, its columns and edition dates (registry.tally: they give the counts and
+    # the total), one page; then, the columns in memory, the register and a page.
+    with django_assert_num_queries(4):
         response = client.get(SEARCH_JSON, {"sort": "recent", "editions": "2"})
     assert response.json()["count"] == rows + 2
+    with django_assert_num_queries(2):
+        response = client.get(SEARCH_JSON, {"sort": "recent", "editions": "1"})
+    assert response.json()["count"] == rows + 1  # and December's
 
 
 # --- Links to the same search as a feed and as CSV -----------------------------------------------

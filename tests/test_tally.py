@@ -1,0 +1,163 @@
+"""The register's columns in memory (registry.tally) select and count what the SQL filters do."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+from django.http import QueryDict
+from django.urls import reverse
+
+from registry import tally
+from registry.cached import enrichment_changed
+from registry.filters import ListingFilter
+from registry.models import Listing
+from tests.factories import enrich, make_edition, make_listing, rename_listing
+
+SEARCH = reverse("registry:search")
+SEARCH_JSON = reverse("registry:search-json")
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def register():
+    """Three editions; listings added in each, some removed, renamed, enriched or not, and
+    names that sort apart from their ids (A-Z is not the order they were made in)."""
+    first = make_edition(date(2026, 5, 1), current=False)
+    second = make_edition(date(2026, 8, 3), current=False)
+    third = make_edition(date(2026, 10, 3))
+    places = [
+        ("62100", "Amsterdam", "Noord-Holland"),
+        ("63100", "'s-Gravenhage", "Zuid-Holland"),
+        ("4120", "'s-Hertogenbosch", "Noord-Brabant"),  # SBI 2008: F 41
+        ("52100", "Rotterdam", "Zuid-Holland"),
+        ("", "", ""),  # not enriched
+        ("62100", "", "Zuid-Holland"),  # a postcode region only
+    ]
+    names = ["Zeta", "alpha", "Beta", "Ómega", "delta", "Gamma", "epsilon", "Eta"]
+    for i in range(36):
+        edition = (first, second, third)[i % 3]
+        removed = third if i % 5 == 0 and edition is not third else None
+        listing = make_listing(
+            f"{names[i % len(names)]} {i % 4} B.V.", edition=edition, removed_in=removed
+        )
+        if i % 7 == 0 and edition is first:
+            rename_listing(listing, f"Aaa Renamed {i} B.V.", edition=second)
+        sbi, city, province = places[i % len(places)]
+        enrich(listing, sbi=sbi, city=city, province=province)
+    return third
+
+
+CASES = [
+    {},
+    {"status": "all"},
+    {"status": "removed"},
+    {"sort": "newest"},
+    {"sort": "name", "status": "all"},
+    {"sort": "recent"},
+    {"editions": "2", "status": "all"},
+    {"editions": "9", "sort": "newest"},
+    {"listed_since": "2026-08-01", "status": "all", "sort": "newest"},
+    {"sector": "K"},
+    {"sector": "62", "status": "all"},
+    {"sector": "F", "sort": "newest"},
+    {"sector": "unknown"},
+    {"city": "Den Haag", "status": "all"},
+    {"city": "unknown", "sector": "K"},
+    {"province": "Zuid-Holland", "sector": "K"},
+    {"province": "unknown", "sort": "recent"},
+    {"city": "Rotterdam", "province": "Noord-Holland"},
+    {"as_of": "2026-09-01"},
+    {"as_of": "2026-09-01", "status": "listed", "sector": "K"},
+    {"as_of": "2026-01-01"},  # before the first edition: nothing is known
+]
+
+
+def filterset(params: dict[str, str]) -> ListingFilter:
+    data = QueryDict(mutable=True)
+    data.update(params)
+    found = ListingFilter(data, queryset=Listing.objects.for_listing())
+    assert found.is_valid(), found.errors
+    return found
+
+
+@pytest.mark.parametrize("params", CASES, ids=lambda params: repr(params))
+def test_the_columns_select_what_the_filters_select_in_sql_in_the_same_order(register, params):
+    in_sql = list(filterset(params).qs.values_list("pk", flat=True))
+
+    selected = tally.selected(filterset(params), edition_id=None)
+
+    assert [int(pk) for pk in selected.ids] == in_sql
+
+
+@pytest.mark.parametrize("params", CASES, ids=lambda params: repr(params))
+def test_the_columns_count_what_a_group_by_counts(register, params):
+    found = filterset(params)
+    in_sql = found.in_facets(found.base, leave_out="sector").values_list(
+        "company__sector_section", "company__sector_division"
+    )
+    with_sector = found.filters["sector"].filter(found.base, found.form.cleaned_data["sector"])
+    places = with_sector.values_list("company__province", "company__city")
+
+    counted = tally.count(filterset(params), edition_id=None)
+
+    assert Counter({(s, d): n for s, d, n in counted.by_sector}) == Counter(in_sql)
+    assert Counter({(p, c): n for p, c, n in counted.by_place}) == Counter(places)
+    assert all(n > 0 for *_, n in counted.by_sector + counted.by_place)
+
+
+def test_a_selection_is_a_sequence_of_results_read_when_sliced(register, django_assert_num_queries):
+    selected = tally.selected(filterset({"status": "all"}), edition_id=None)
+    in_sql = filterset({"status": "all"}).qs.results()
+
+    assert len(selected) == len(in_sql) == 36
+    with django_assert_num_queries(1):
+        page = selected[10:20].results()
+    assert page == in_sql[10:20]
+    assert selected[0] == in_sql[0]
+    assert selected[-1] == in_sql[-1]
+    with pytest.raises(IndexError):
+        selected[36]
+
+
+def test_the_columns_are_read_once_per_edition_and_enrichment_version(
+    client, register, settings, django_assert_num_queries
+):
+    settings.FACET_CACHE_SECONDS = settings.SEARCH_CACHE_SECONDS = 0  # count every time
+    with django_assert_num_queries(3):  # the register, the columns, a page
+        first = client.get(SEARCH_JSON, {"sector": "K"}).json()
+    with django_assert_num_queries(2):  # the register, a page: counted in memory
+        assert client.get(SEARCH_JSON, {"sector": "K"}).json() == first
+
+    # An enrichment write: read again, and counted with the new values.
+    listing = Listing.objects.filter(company__sector_section="").first()
+    assert listing is not None
+    enrich(listing, sbi="62100", city="Utrecht", province="Utrecht")
+    enrichment_changed()
+    with django_assert_num_queries(3):
+        after = client.get(SEARCH_JSON, {"sector": "K"}).json()
+    assert after["count"] == first["count"] + 1
+
+    # A new edition: read again (and the new edition itself, for the page's header).
+    newer = make_edition(date(2026, 11, 2))
+    enrich(make_listing("Nieuw IT B.V.", edition=newer), sbi="62100", city="Utrecht")
+    with django_assert_num_queries(4):
+        latest = client.get(SEARCH_JSON, {"sector": "K"}).json()
+    assert latest["count"] == after["count"] + 1
+    assert "Nieuw IT B.V." in [row["name"] for row in latest["results"]]
+
+
+def test_the_pages_of_a_selection_follow_one_another(client, register):
+    params = {"status": "all", "sort": "newest", "page_size": "5"}
+    in_sql = [r.name for r in filterset(params).qs.results()]
+
+    seen: list[str] = []
+    url: str | None = SEARCH_JSON + "?" + "&".join(f"{k}={v}" for k, v in params.items())
+    while url:
+        data = client.get(url).json()
+        seen += [row["name"] for row in data["results"]]
+        url = data["next"]
+
+    assert seen == in_sql
