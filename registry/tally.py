@@ -22,7 +22,7 @@ then counted the same way.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, overload
@@ -106,7 +106,7 @@ class Columns:
             for code, (section, division) in enumerate(self.sectors)
             if section == chosen.section and (not chosen.division or division == chosen.division)
         ]
-        return np.isin(self.sector, wanted)
+        return _among(self.sector, wanted, len(self.sectors))
 
     def place_mask(self, city: CityValue | None, province: ProvinceValue | None) -> Mask | None:
         if city is None and province is None:
@@ -118,7 +118,7 @@ class Columns:
             if (province is None or row_province == province.name)
             and (cities is None or row_city in cities)
         ]
-        return np.isin(self.place, wanted)
+        return _among(self.place, wanted, len(self.places))
 
     def base_mask(self, filterset: ListingFilter) -> Mask:
         """The listings every filter but sector and place leaves (ListingFilter's base)."""
@@ -166,6 +166,14 @@ class Columns:
         return self.ids[kept]  # "name", and "relevance" without a text: A-Z
 
 
+def _among(codes: Codes, wanted: list[int], size: int) -> Mask:
+    """Whether each code is one of `wanted`: a lookup table indexed by the codes, a tenth of
+    what np.isin takes for 13,000 of them."""
+    table = np.zeros(size, dtype=np.bool_)
+    table[wanted] = True
+    return table[codes]
+
+
 @dataclass(frozen=True, slots=True)
 class Counted:
     """What registry.facets needs of a search without text: (section, division, n) with the
@@ -196,15 +204,19 @@ def _rows(values: Sequence[tuple[str, str]], codes: Codes) -> list[tuple[str, st
 
 
 class Selected(Sequence["Result"]):
-    """The results of a search without text as the paginator sees them: as many as the
-    columns select, a page read by key when it is sliced off (one query, its rows alone)."""
+    """The results of a search without text as the paginator sees them: `count` of them (the
+    facets' total), their ids worked out from the columns only when a page is read (not for
+    a page in the cache), the page's rows read by key (one query, its rows alone)."""
 
-    def __init__(self, ids: npt.NDArray[np.int64], *, register_slug: str) -> None:
-        self.ids = ids
+    def __init__(
+        self, ids: Callable[[], npt.NDArray[np.int64]], *, count: int, register_slug: str
+    ) -> None:
+        self._ids = ids
+        self.size = count
         self.register_slug = register_slug
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return self.size
 
     @overload
     def __getitem__(self, index: int) -> Result: ...
@@ -212,20 +224,29 @@ class Selected(Sequence["Result"]):
     def __getitem__(self, index: slice) -> Selected: ...
     def __getitem__(self, index: int | slice) -> Result | Selected:
         if isinstance(index, slice):
-            return Selected(self.ids[index], register_slug=self.register_slug)
-        one = np.atleast_1d(self.ids[index])  # an IndexError out of range, as a list's
-        return Selected(one, register_slug=self.register_slug).results()[0]
+            return Selected(
+                lambda: self._ids()[index],
+                count=len(range(self.size)[index]),
+                register_slug=self.register_slug,
+            )
+        position = range(self.size)[index]  # an IndexError out of range, as a list's
+        return self[position : position + 1].results()[0]
 
     def results(self) -> list[Result]:
         """These listings' results rows, in this order: one query by key."""
         listings = Listing.objects.annotate(register_slug=Value(self.register_slug))
-        return listings.results_in_order([(int(pk), None) for pk in self.ids])
+        return listings.results_in_order([(pk, None) for pk in self._ids().tolist()])
 
 
-def selected(filterset: ListingFilter, *, edition_id: int | None) -> Selected:
-    """What a valid filterset without a search text shows, every filter applied, in order."""
-    columns = columns_of(filterset.register_slug, edition_id=edition_id)
-    return Selected(columns.ids_in_order(filterset), register_slug=filterset.register_slug)
+def selected(filterset: ListingFilter, *, edition_id: int | None, count: int) -> Selected:
+    """What a valid filterset without a search text shows, every filter applied, in order:
+    `count` listings (the facets' total), read when a page of them is."""
+
+    def ids() -> npt.NDArray[np.int64]:
+        columns = columns_of(filterset.register_slug, edition_id=edition_id)
+        return columns.ids_in_order(filterset)
+
+    return Selected(ids, count=count, register_slug=filterset.register_slug)
 
 
 _kept: dict[tuple[str, int, object], Columns] = {}

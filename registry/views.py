@@ -189,7 +189,7 @@ def find(filterset: ListingFilter, *, register: Register | None, per_page: int) 
     edition_id = current_edition_id(register)
     facets = compute_facets(filterset, edition_id=edition_id)
     key = results_page_key(filterset, edition_id=edition_id)
-    selected = tally.selected(filterset, edition_id=edition_id)
+    selected = tally.selected(filterset, edition_id=edition_id, count=facets.total)
     paginator = ResultPaginator(selected, per_page=per_page, key=key)
     return Found(facets=facets, paginator=paginator)
 
