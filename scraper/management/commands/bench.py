@@ -8,6 +8,7 @@ from synthetic names of the same size.
 from __future__ import annotations
 
 import csv
+import gc
 import os
 import platform
 import random
@@ -307,6 +308,7 @@ class Command(BaseCommand):
         request its counts, ranking and page are cached) and without them ("caches off":
         everything counted, ranked and read each time); and new searches: `requests`
         different texts, each asked once, as visitors type them."""
+        gc.freeze()  # what is loaded by now is frozen, as config/wsgi.py does for the site
         out = self.stdout.write
         client = Client(HTTP_HOST="127.0.0.1")  # an allowed host with DEBUG off
         cases = {
@@ -358,6 +360,7 @@ class Command(BaseCommand):
 
     def _facets(self, requests: int) -> None:
         """Sector and place filters with their counts, every company enriched synthetically."""
+        gc.freeze()  # as config/wsgi.py does
         out = self.stdout.write
         client = Client(HTTP_HOST="127.0.0.1")
         cases = {
@@ -436,6 +439,7 @@ class Command(BaseCommand):
                 # takes a 13,000-row table for an empty one and picks nested loops.
                 cursor.execute("ANALYZE")
 
+        gc.freeze()  # as config/wsgi.py does
         client = Client(HTTP_HOST="127.0.0.1")
         url = reverse("registry:search-csv")
         cases = {
