@@ -210,6 +210,10 @@ FACET_CACHE_SECONDS = env_int("FACET_CACHE_SECONDS", default=15 * 60)
 # when the same search is paged, narrowed by sector or place, or asked for again. 0: rank every
 # time.
 SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", default=15 * 60)
+# A register's facet columns in each web process's memory (registry.tally), by the same rule:
+# read again after a new edition or an enrichment write, and after this long at most. 0: read
+# them for every search without a text.
+TALLY_SECONDS = env_int("TALLY_SECONDS", default=15 * 60)
 for _name in ("KVK_API_RATE_PER_MINUTE", "KVK_OPENDATA_RATE_PER_MINUTE", "ENRICH_BATCH_SIZE"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1")

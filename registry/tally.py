@@ -10,11 +10,12 @@ a bincount over them: a fraction of a millisecond, whatever the filters.
 
 The columns are the same for every visitor until the register's next edition or the next
 enrichment write, the rule of registry.cached: they are kept under the register's current
-edition and the enrichment version, and read again when either changes. Without a current
+edition and the enrichment version, and read again when either changes, or after
+settings.TALLY_SECONDS (its safety net, as the caches' expiry is theirs). Without a current
 edition (a register that was never synced, or data made by tests) they are read every time.
 
 The filters that decide the base (status, listed since, new in the last editions) are applied
-here as ListingFilter applies them in SQL; tests/test_facets.py checks the two agree. A search
+here as ListingFilter applies them in SQL; tests/test_tally.py checks the two agree. A search
 "as of" a date rests on the stored events: its base's listing ids are read with one query,
 then counted the same way.
 """
@@ -25,10 +26,12 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from time import monotonic
 from typing import TYPE_CHECKING, overload
 
 import numpy as np
 import numpy.typing as npt
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Value
 
@@ -186,7 +189,7 @@ class Counted:
 def count(filterset: ListingFilter, *, edition_id: int | None) -> Counted:
     """The sector counts and the place counts of a valid filterset without a search text."""
     data = filterset.form.cleaned_data
-    columns = columns_of(filterset.register_slug, edition_id=edition_id)
+    columns = _columns_for(filterset, edition_id=edition_id)
     base = columns.base_mask(filterset)
     in_sector = columns.sector_mask(data.get("sector"))
     in_place = columns.place_mask(data.get("city"), data.get("province"))
@@ -243,31 +246,47 @@ def selected(filterset: ListingFilter, *, edition_id: int | None, count: int) ->
     `count` listings (the facets' total), read when a page of them is."""
 
     def ids() -> npt.NDArray[np.int64]:
-        columns = columns_of(filterset.register_slug, edition_id=edition_id)
+        columns = _columns_for(filterset, edition_id=edition_id)
         return columns.ids_in_order(filterset)
 
     return Selected(ids, count=count, register_slug=filterset.register_slug)
 
 
-_kept: dict[tuple[str, int, object], Columns] = {}
+_kept: dict[tuple[str, int, object], tuple[float, Columns]] = {}
 _lock = threading.Lock()
+
+
+def _columns_for(filterset: ListingFilter, *, edition_id: int | None) -> Columns:
+    """columns_of() the filterset's register, once per filterset (a request): its counts and
+    its page use the same columns, even when none are kept in memory."""
+    held: Columns | None = getattr(filterset, "_tally_columns", None)
+    if held is None:
+        held = columns_of(filterset.register_slug, edition_id=edition_id)
+        filterset._tally_columns = held
+    return held
 
 
 def columns_of(register_slug: str, *, edition_id: int | None) -> Columns:
     """The register's columns as of its current edition `edition_id` and the enrichment
-    version: read once, then from memory; read every time without an edition."""
-    if edition_id is None:
+    version: read once, then from memory for settings.TALLY_SECONDS at most (the safety net
+    of registry.cached: a renewal the enrichment's once-a-minute rule skipped, or one a
+    process-local cache never sees); read every time without an edition."""
+    seconds = settings.TALLY_SECONDS
+    if edition_id is None or not seconds:
         return Columns.read(register_slug)
     version = cache.get(ENRICHMENT_VERSION) or named_version()
     key = (register_slug, edition_id, version)
     found = _kept.get(key)
-    if found is None:
-        found = Columns.read(register_slug)
-        with _lock:
-            if len(_kept) >= KEPT:
-                _kept.pop(next(iter(_kept)))  # the oldest
-            _kept[key] = found
-    return found
+    now = monotonic()
+    if found is not None and now - found[0] < seconds:
+        return found[1]
+    columns = Columns.read(register_slug)
+    with _lock:
+        _kept.pop(key, None)
+        if len(_kept) >= KEPT:
+            _kept.pop(next(iter(_kept)))  # the oldest
+        _kept[key] = (now, columns)
+    return columns
 
 
 def forget() -> None:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from registry import tally
 from registry.cached import enrichment_changed
 from registry.filters import ListingFilter
-from registry.models import Listing
+from registry.models import Listing, Register
 from tests.factories import enrich, make_edition, make_listing, rename_listing
 
 SEARCH = reverse("registry:search")
@@ -45,8 +45,16 @@ def register():
         )
         if i % 7 == 0 and edition is first:
             rename_listing(listing, f"Aaa Renamed {i} B.V.", edition=second)
-        sbi, city, province = places[i % len(places)]
+        sbi, city, province = places[(i // 3) % len(places)]  # every place in every edition
         enrich(listing, sbi=sbi, city=city, province=province)
+    exchange = make_edition(date(2026, 9, 1), register=Register.objects.get(slug="exchange"))
+    for i, (sbi, city, province) in enumerate(places[:4]):
+        enrich(
+            make_listing(f"Au Pair {names[i]} B.V.", edition=exchange),
+            sbi=sbi,
+            city=city,
+            province=province,
+        )
     return third
 
 
@@ -68,10 +76,22 @@ CASES = [
     {"city": "unknown", "sector": "K"},
     {"province": "Zuid-Holland", "sector": "K"},
     {"province": "unknown", "sort": "recent"},
-    {"city": "Rotterdam", "province": "Noord-Holland"},
+    {"province": "unknown", "editions": "2", "status": "all"},
+    {"city": "Rotterdam", "province": "Zuid-Holland", "sort": "newest"},
+    {"city": "Rotterdam", "province": "Noord-Holland"},  # none: each filter alone finds some
+    {"register": "exchange"},
+    {"register": "exchange", "sector": "K", "sort": "newest"},
+    {"register": "study"},  # never synced: no listing, no edition
+    {"register": "study", "editions": "3"},
     {"as_of": "2026-09-01"},
     {"as_of": "2026-09-01", "status": "listed", "sector": "K"},
     {"as_of": "2026-01-01"},  # before the first edition: nothing is known
+]
+EMPTY = [
+    {"city": "Rotterdam", "province": "Noord-Holland"},
+    {"register": "study"},
+    {"register": "study", "editions": "3"},
+    {"as_of": "2026-01-01"},
 ]
 
 
@@ -87,9 +107,10 @@ def filterset(params: dict[str, str]) -> ListingFilter:
 def test_the_columns_select_what_the_filters_select_in_sql_in_the_same_order(register, params):
     in_sql = list(filterset(params).qs.values_list("pk", flat=True))
 
-    columns = tally.Columns.read("work")
+    columns = tally.Columns.read(params.get("register", "work"))
 
     assert columns.ids_in_order(filterset(params)).tolist() == in_sql
+    assert bool(in_sql) == (params not in EMPTY), "the fixture should exercise this case"
 
 
 @pytest.mark.parametrize("params", CASES, ids=lambda params: repr(params))
@@ -114,6 +135,7 @@ def test_a_selection_is_a_sequence_of_results_read_when_sliced(register, django_
         selected = tally.selected(filterset({"status": "all"}), edition_id=None, count=36)
         page = selected[10:20]
     assert len(selected) == len(in_sql) == 36
+    assert len(tally.Columns.read("work").ids_in_order(filterset({"status": "all"}))) == 36
     assert len(page) == 10
     with django_assert_num_queries(2):  # the columns, the page's rows
         assert page.results() == in_sql[10:20]
@@ -162,3 +184,33 @@ def test_the_pages_of_a_selection_follow_one_another(client, register):
         url = data["next"]
 
     assert seen == in_sql
+
+
+def test_the_columns_are_read_again_after_tally_seconds(
+    client, register, settings, monkeypatch, django_assert_num_queries
+):
+    settings.FACET_CACHE_SECONDS = settings.SEARCH_CACHE_SECONDS = 0
+    settings.TALLY_SECONDS = 900
+    now = [1000.0]
+    monkeypatch.setattr(tally, "monotonic", lambda: now[0])
+    client.get(SEARCH_JSON)
+
+    now[0] += 899
+    with django_assert_num_queries(2):  # the register, a page
+        client.get(SEARCH_JSON)
+    now[0] += 1  # 900 seconds after they were read: read again
+    with django_assert_num_queries(3):
+        client.get(SEARCH_JSON)
+    with django_assert_num_queries(2):
+        client.get(SEARCH_JSON)
+
+
+def test_tally_seconds_of_zero_reads_the_columns_for_every_search(
+    client, register, settings, django_assert_num_queries
+):
+    settings.FACET_CACHE_SECONDS = settings.SEARCH_CACHE_SECONDS = settings.TALLY_SECONDS = 0
+    client.get(SEARCH_JSON)
+
+    for _ in range(2):
+        with django_assert_num_queries(3):  # the register, the columns, a page
+            client.get(SEARCH_JSON)
