@@ -258,6 +258,13 @@ def _core(query: str) -> str:
     return " ".join(words) or query
 
 
+def generic_only(query: str) -> bool:
+    """Whether a normalised query has no word that names a company ("international",
+    "nethrelands", "group europe"): its candidates are then the names that have its words,
+    a thousand for the commonest (manage.py bench times these apart)."""
+    return not any(len(w) > 1 and not _is_generic(w) for w in query.split())
+
+
 @lru_cache(maxsize=20_000)
 def _is_generic(word: str) -> bool:
     if word in GENERIC_WORDS:

@@ -11,7 +11,7 @@ from django.db.models import F
 
 from registry.models import Listing
 from registry.results import Result
-from registry.search import kvk_digits, name_score, nearest, rank
+from registry.search import generic_only, kvk_digits, name_score, nearest, rank
 from registry.text import search_text
 from tests.factories import add_name, make_edition, make_listing, rename_listing
 
@@ -83,6 +83,21 @@ def test_quotes_and_punctuation_are_ignored():
 
 
 # --- Scoring (pure) -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("international", True),
+        ("nethrelands", True),  # a generic word with a typo is still generic
+        ("group europe", True),
+        ("philips nederland", False),
+        ("booking com", False),
+        ("tebi", False),
+    ],
+)
+def test_a_query_of_generic_words_alone_names_no_company(query, expected):
+    assert generic_only(query) is expected
 
 
 def test_only_an_equal_name_scores_one():

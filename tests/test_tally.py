@@ -192,7 +192,7 @@ def test_the_columns_are_read_again_after_tally_seconds(
     settings.FACET_CACHE_SECONDS = settings.SEARCH_CACHE_SECONDS = 0
     settings.TALLY_SECONDS = 900
     now = [1000.0]
-    monkeypatch.setattr(tally, "monotonic", lambda: now[0])
+    monkeypatch.setattr(tally, "now_seconds", lambda: now[0])
     client.get(SEARCH_JSON)
 
     now[0] += 899
@@ -214,3 +214,14 @@ def test_tally_seconds_of_zero_reads_the_columns_for_every_search(
     for _ in range(2):
         with django_assert_num_queries(3):  # the register, the columns, a page
             client.get(SEARCH_JSON)
+
+
+def test_another_process_takes_the_columns_from_the_cache(
+    client, register, settings, django_assert_num_queries
+):
+    settings.FACET_CACHE_SECONDS = settings.SEARCH_CACHE_SECONDS = 0
+    first = client.get(SEARCH_JSON, {"sector": "K"}).json()
+
+    tally.forget()  # another process: nothing in its memory, the same (shared) cache
+    with django_assert_num_queries(2):  # the register, a page: no read of the columns
+        assert client.get(SEARCH_JSON, {"sector": "K"}).json() == first
