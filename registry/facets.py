@@ -27,7 +27,7 @@ themselves): cheap, and never cached.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -35,7 +35,15 @@ from django.utils.http import urlencode
 
 from registry import places, sbi, tally
 from registry.cached import SHAPE, filters_key, versioned
-from registry.filters import FACETS, UNKNOWN, CityValue, ListingFilter, ProvinceValue, SectorValue
+from registry.filters import (
+    FACETS,
+    UNKNOWN,
+    CityValue,
+    ListingFilter,
+    ProvinceValue,
+    SectorValue,
+    facet_filter,
+)
 from registry.results import Result
 
 CITY_OPTIONS = 30  # the cities with most employers; a chosen one is added if it is not among them
@@ -85,35 +93,6 @@ def compute_facets(filterset: ListingFilter, *, edition_id: int | None = None) -
         lambda: count_facets(filterset, edition_id=edition_id),
         seconds=settings.FACET_CACHE_SECONDS,
     )
-
-
-Keeps = Callable[[str, str, str, str], bool]  # (section, division, province, city) -> kept?
-
-
-def facet_filter(filterset: ListingFilter, *, only: Iterable[str] = FACETS) -> Keeps:
-    """Whether a listing with these company values passes the sector and place filters of a
-    valid filterset (those named in `only`): ListingFilter.in_facets() in Python, for rows
-    already read."""
-    data = filterset.form.cleaned_data
-    sector: SectorValue | None = data.get("sector") if "sector" in only else None
-    city: CityValue | None = data.get("city") if "city" in only else None
-    province: ProvinceValue | None = data.get("province") if "province" in only else None
-    cities = set(city.officials) if city else None
-
-    def keeps(row_section: str, row_division: str, row_province: str, row_city: str) -> bool:
-        return (
-            (
-                sector is None
-                or (
-                    row_section == sector.section
-                    and (not sector.division or row_division == sector.division)
-                )
-            )
-            and (province is None or row_province == province.name)
-            and (cities is None or row_city in cities)
-        )
-
-    return keeps
 
 
 def count_facets(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -380,6 +381,36 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
         if value == "relevance":
             return queryset.by_relevance()
         return queryset.by_name()
+
+
+Keeps = Callable[[str, str, str, str], bool]  # (section, division, province, city) -> kept?
+
+
+def facet_filter(filterset: ListingFilter, *, only: Iterable[str] = FACETS) -> Keeps:
+    """Whether a listing with these company values passes the sector and place filters of a
+    valid filterset (those named in `only`): ListingFilter.in_facets() in Python, for rows
+    already read (registry.facets) and for the values of a register's columns
+    (registry.tally)."""
+    data = filterset.form.cleaned_data
+    sector: SectorValue | None = data.get("sector") if "sector" in only else None
+    city: CityValue | None = data.get("city") if "city" in only else None
+    province: ProvinceValue | None = data.get("province") if "province" in only else None
+    cities = set(city.officials) if city else None
+
+    def keeps(row_section: str, row_division: str, row_province: str, row_city: str) -> bool:
+        return (
+            (
+                sector is None
+                or (
+                    row_section == sector.section
+                    and (not sector.division or row_division == sector.division)
+                )
+            )
+            and (province is None or row_province == province.name)
+            and (cities is None or row_city in cities)
+        )
+
+    return keeps
 
 
 class PageForm(forms.Form):

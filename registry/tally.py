@@ -23,7 +23,7 @@ then counted the same way.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from time import time as now_seconds
@@ -36,10 +36,11 @@ from django.core.cache import cache
 from django.db.models import Value
 
 from registry.cached import ENRICHMENT_VERSION, SHAPE, named_version
+from registry.filters import facet_filter
 from registry.models import Edition, Listing
 
 if TYPE_CHECKING:
-    from registry.filters import CityValue, ListingFilter, ProvinceValue, SectorValue
+    from registry.filters import ListingFilter
     from registry.results import Result
 
 Mask = npt.NDArray[np.bool_]
@@ -69,7 +70,7 @@ class Columns:
         """The columns of every listing of the register, listed or not, in the order of
         ListingQuerySet.by_name() as the database sorts: one query."""
         rows = list(
-            Listing.objects.filter(register__slug=register_slug)
+            Listing.objects.of(register_slug)
             .by_name()
             .values_list(
                 "pk",
@@ -85,9 +86,7 @@ class Columns:
         places: dict[tuple[str, str], int] = {}
         sector = [sectors.setdefault((row[3], row[4]), len(sectors)) for row in rows]
         place = [places.setdefault((row[5], row[6]), len(places)) for row in rows]
-        first_listed = np.fromiter(
-            (row[2].toordinal() - _DAY_ZERO for row in rows), dtype=np.int32, count=len(rows)
-        )
+        first_listed = np.fromiter((_days(row[2]) for row in rows), dtype=np.int32, count=len(rows))
         return cls(
             ids=np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
             # ListingQuerySet.newest_first(): a stable sort keeps A-Z within one date.
@@ -101,27 +100,26 @@ class Columns:
             register_slug=register_slug,
         )
 
-    def sector_mask(self, chosen: SectorValue | None) -> Mask | None:
-        if chosen is None:
+    def facet_mask(self, filterset: ListingFilter, *, only: Iterable[str]) -> Mask | None:
+        """The listings that pass the filterset's facet filters named in `only` (None when
+        none of them is chosen), by the predicate registry.facets applies to rows read."""
+        data = filterset.form.cleaned_data
+        if all(data.get(name) is None for name in only):
             return None
-        wanted = [
-            code
-            for code, (section, division) in enumerate(self.sectors)
-            if section == chosen.section and (not chosen.division or division == chosen.division)
-        ]
-        return _among(self.sector, wanted, len(self.sectors))
-
-    def place_mask(self, city: CityValue | None, province: ProvinceValue | None) -> Mask | None:
-        if city is None and province is None:
-            return None
-        cities = set(city.officials) if city else None
-        wanted = [
-            code
-            for code, (row_province, row_city) in enumerate(self.places)
-            if (province is None or row_province == province.name)
-            and (cities is None or row_city in cities)
-        ]
+        keeps = facet_filter(filterset, only=only)
+        if "sector" in only:
+            wanted = [c for c, (s, d) in enumerate(self.sectors) if keeps(s, d, "", "")]
+            return _among(self.sector, wanted, len(self.sectors))
+        wanted = [c for c, (p, city) in enumerate(self.places) if keeps("", "", p, city)]
         return _among(self.place, wanted, len(self.places))
+
+    def masks(self, filterset: ListingFilter) -> tuple[Mask, Mask | None, Mask | None]:
+        """The base (every filter but sector and place), the sector filter, the place filters."""
+        return (
+            self.base_mask(filterset),
+            self.facet_mask(filterset, only=["sector"]),
+            self.facet_mask(filterset, only=["city", "province"]),
+        )
 
     def base_mask(self, filterset: ListingFilter) -> Mask:
         """The listings every filter but sector and place leaves (ListingFilter's base)."""
@@ -136,12 +134,12 @@ class Columns:
             kept &= self.removed
         since: date | None = data.get("listed_since")
         if since is not None:
-            kept &= self.first_listed >= since.toordinal() - _DAY_ZERO
+            kept &= self.first_listed >= _days(since)
         editions: int | None = data.get("editions") or (1 if data.get("sort") == "recent" else None)
         if editions:
             if self.edition_dates is None:
                 self.edition_dates = list(
-                    Edition.objects.filter(register__slug=self.register_slug)
+                    Edition.objects.of(self.register_slug)
                     .order_by("-published_on")
                     .values_list("published_on", flat=True)
                     .distinct()
@@ -150,23 +148,23 @@ class Columns:
                 kept[:] = False  # as ListingQuerySet.new_in_last: no edition, nothing new
             else:
                 nth = self.edition_dates[min(editions, len(self.edition_dates)) - 1]
-                kept &= self.first_listed >= nth.toordinal() - _DAY_ZERO
+                kept &= self.first_listed >= _days(nth)
         return kept
 
     def ids_in_order(self, filterset: ListingFilter) -> npt.NDArray[np.int64]:
         """The listing ids a valid filterset without a search text selects, every filter
         applied, in its order: ListingFilter.qs without the query."""
-        data = filterset.form.cleaned_data
-        kept = self.base_mask(filterset)
-        for mask in (
-            self.sector_mask(data.get("sector")),
-            self.place_mask(data.get("city"), data.get("province")),
-        ):
+        kept, *facets = self.masks(filterset)
+        for mask in facets:
             if mask is not None:
-                kept &= mask
-        if data.get("sort") in ("newest", "recent"):
+                kept = kept & mask
+        if filterset.form.cleaned_data.get("sort") in ("newest", "recent"):
             return self.ids[self.newest[kept[self.newest]]]
         return self.ids[kept]  # "name", and "relevance" without a text: A-Z
+
+
+def _days(day: date) -> int:
+    return day.toordinal() - _DAY_ZERO
 
 
 def _among(codes: Codes, wanted: list[int], size: int) -> Mask:
@@ -188,11 +186,8 @@ class Counted:
 
 def count(filterset: ListingFilter, *, edition_id: int | None) -> Counted:
     """The sector counts and the place counts of a valid filterset without a search text."""
-    data = filterset.form.cleaned_data
     columns = _columns_for(filterset, edition_id=edition_id)
-    base = columns.base_mask(filterset)
-    in_sector = columns.sector_mask(data.get("sector"))
-    in_place = columns.place_mask(data.get("city"), data.get("province"))
+    base, in_sector, in_place = columns.masks(filterset)
     for_sectors = base if in_place is None else base & in_place
     for_places = base if in_sector is None else base & in_sector
     return Counted(

@@ -30,8 +30,8 @@ from registry.enrichment import (
     place_json,
     sector_json,
 )
-from registry.facets import Facets, compute_facets, count_facets, facet_filter, facet_groups
-from registry.filters import FACETS, ListingFilter, PageForm
+from registry.facets import Facets, compute_facets, count_facets, facet_groups
+from registry.filters import FACETS, ListingFilter, PageForm, facet_filter
 from registry.forms import BulkCheckForm, PublicForm
 from registry.models import Listing, ListingEvent, Register
 from registry.querysets import ListingQuerySet
