@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django import forms
@@ -18,6 +18,12 @@ from registry.forms import PublicForm
 from registry.models import Company, Listing, Place, Register
 from registry.querysets import ListingQuerySet
 from registry.timeline import AsOfAnswer, register_as_of
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from registry.lexicon import Lexicon
 
 MAX_PAGE_SIZE = 100
 UNKNOWN = "unknown"  # the value of a sector, city or province filter for "not known (yet)"
@@ -284,6 +290,9 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
         self.as_of_answer: AsOfAnswer | None = None  # set when as_of is given and valid
         self._base: ListingQuerySet | None = None  # set by filter_queryset
         self._base_ids: list[int] | None = None  # read by base_ids()
+        # Set by registry.views.find: the register's names in memory, and the ids of the
+        # listings the other filters leave, for the search text (ListingQuerySet.search).
+        self.in_memory: Callable[[], tuple[Lexicon, npt.NDArray[np.int64] | None]] | None = None
         if data is not None:
             data = data.copy()
             if data.get("as_of", "").strip() and not data.get("status"):
@@ -347,7 +356,10 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
         return queryset.new_in_last(value, register_slug=self.register_slug)
 
     def filter_q(self, queryset: ListingQuerySet, name: str, value: str) -> ListingQuerySet:
-        return queryset.search(value)
+        if self.in_memory is None:
+            return queryset.search(value)
+        names, among = self.in_memory()
+        return queryset.search(value, names=names, among=among)
 
     def filter_status(self, queryset: ListingQuerySet, name: str, value: str) -> ListingQuerySet:
         if value == "listed":

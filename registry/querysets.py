@@ -15,6 +15,10 @@ from django.db.models.query import ModelIterable
 from registry.results import RESULT_COLUMNS, Result
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from registry.lexicon import Lexicon
     from registry.models import Company, Edition, Listing  # noqa: F401
     from registry.search import Match
 
@@ -193,13 +197,16 @@ class ListingQuerySet(models.QuerySet["Listing"]):
             ),
         )
 
-    def search(self, text: str) -> ListingQuerySet:
+    def search(
+        self, text: str, *, names: Lexicon | None = None, among: npt.NDArray[np.int64] | None = None
+    ) -> ListingQuerySet:
         """The listings `text` may mean, best first (registry.search). Each listing read from
         it carries `relevance`, `verdict`, `matched_on` and `matched_name`. Apply other
-        filters first: the candidates are ranked among the listings of this queryset."""
+        filters first: the candidates are ranked among the listings of this queryset. With
+        `names` (and `among`), the candidates are found in memory (registry.search.ranking)."""
         from registry.search import ranking  # search imports the models, which import this
 
-        found = ranking(self, text)
+        found = ranking(self, text, names=names, among=among)
         matches = found.matches
         ids = [m.listing_id for m in matches]
         if connection.vendor == "postgresql":

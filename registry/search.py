@@ -29,16 +29,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
+import numpy as np
+import numpy.typing as npt
 from django.db import connection
 from django.db.models import Case, Expression, F, Q, QuerySet, When
 from django.db.models.functions import Greatest
 from rapidfuzz.distance import OSA
 
+from registry.lexicon import Keep, Lexicon
 from registry.models import Company, Listing, ListingName
 from registry.results import COMPANY, RESULT_COLUMNS
 from registry.text import GENERIC_WORDS, search_text
+
+if TYPE_CHECKING:
+    from registry.querysets import ListingQuerySet
 
 CANDIDATES = 300  # names scored per query, the closest by trigrams first: at most as many results
 LIKELY = 0.7
@@ -88,21 +94,47 @@ class Ranking:
     rows: dict[int, tuple[Any, ...]]
 
 
-def rank(listings: QuerySet[Listing], text: str) -> list[Match]:
-    """The listings among `listings` that `text` may mean, best first."""
-    return ranking(listings, text, with_rows=False).matches
+def rank(
+    listings: QuerySet[Listing],
+    text: str,
+    *,
+    names: Lexicon | None = None,
+    among: npt.NDArray[np.int64] | None = None,
+) -> list[Match]:
+    """The listings among `listings` that `text` may mean, best first (with `names` and
+    `among`: see ranking())."""
+    return ranking(listings, text, with_rows=False, names=names, among=among).matches
 
 
-def ranking(listings: QuerySet[Listing], text: str, *, with_rows: bool = True) -> Ranking:
+def ranking(
+    listings: QuerySet[Listing],
+    text: str,
+    *,
+    with_rows: bool = True,
+    names: Lexicon | None = None,
+    among: npt.NDArray[np.int64] | None = None,
+) -> Ranking:
     """rank(), with the rows its candidates' query read (Ranking) unless `with_rows` is off
-    (the bulk check reads the companies it matched apart, for a whole list at once)."""
+    (the bulk check reads the companies it matched apart, for a whole list at once).
+
+    With `names`, the register's names in memory (registry.lexicon), the candidates are
+    found there instead of by a query, among the listings whose ids are `among` (the ids of
+    `listings`, known beforehand) or, without it, those `listings` keeps (one query of the
+    candidates' ids); their rows are then read apart (results())."""
     digits = kvk_digits(text)
     if digits is not None:
         return Ranking(_rank_kvk(listings, digits), {})
     query = search_text(text)
     if not query:
         return Ranking([], {})
-    candidates, rows = _candidates(listings, query, with_rows=with_rows)
+    if names is not None:
+        if listings.query.is_empty():
+            return Ranking([], {})
+        keep = _keeper(listings, among)
+        candidates = names.candidates(query, _core(query), keep=keep, limit=CANDIDATES)
+        rows: dict[int, tuple[Any, ...]] = {}
+    else:
+        candidates, rows = _candidates(listings, query, with_rows=with_rows)
     best = _score(candidates, query)
     # Among equal scores: a current name before a former one, then the shorter name. (The
     # queryset's search() orders equal scores A-Z instead.)
@@ -111,6 +143,20 @@ def ranking(listings: QuerySet[Listing], text: str, *, with_rows: bool = True) -
         key=lambda m: (-m.score, m.matched_on != "name", len(m.matched_name), m.listing_id),
     )
     return Ranking(matches, rows)
+
+
+def _keeper(listings: QuerySet[Listing], among: npt.NDArray[np.int64] | None) -> Keep:
+    """Which of a lexicon's candidate listings are among `listings`: by `among`, their ids,
+    or by one query of the candidates' ids."""
+    if among is not None:
+        return lambda ids: np.isin(ids, among)
+
+    def kept(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        wanted = np.unique(ids).tolist()
+        found = cast("ListingQuerySet", listings).with_ids(wanted).values_list("pk", flat=True)
+        return np.isin(ids, np.array(list(found), dtype=np.int64))
+
+    return kept
 
 
 def _score(rows: list[tuple[int, str, str, bool, bool]], query: str) -> dict[int, Match]:

@@ -35,12 +35,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Value
 
+from registry import lexicon
 from registry.cached import ENRICHMENT_VERSION, SHAPE, named_version
 from registry.filters import facet_filter
 from registry.models import Edition, Listing
 
 if TYPE_CHECKING:
     from registry.filters import ListingFilter
+    from registry.lexicon import Lexicon
     from registry.results import Result
 
 Mask = npt.NDArray[np.bool_]
@@ -245,6 +247,34 @@ def selected(filterset: ListingFilter, *, edition_id: int | None, count: int) ->
         return columns.ids_in_order(filterset)
 
     return Selected(ids, count=count, register_slug=filterset.register_slug)
+
+
+def names_and_base(
+    filterset: ListingFilter, *, edition_id: int
+) -> tuple[Lexicon, npt.NDArray[np.int64] | None]:
+    """For a text search: the register's names in memory (registry.lexicon) and the ids of the
+    listings every filter but the text, sector and place leaves (None as of a date: those
+    rest on the stored events, and the search's own query reads them)."""
+    names = lexicon.of(filterset.register_slug, edition_id=edition_id)
+    if filterset.form.cleaned_data.get("as_of"):
+        return names, None
+    columns = _edition_columns(filterset.register_slug, edition_id=edition_id)
+    return names, columns.ids[columns.base_mask(filterset)]
+
+
+def _edition_columns(register_slug: str, *, edition_id: int) -> Columns:
+    """Columns of the register's edition `edition_id` for its base alone (status, first
+    listed, editions: never enrichment): any kept in memory will do, whatever enrichment
+    version they were read under, so a text search asks the cache nothing for them."""
+    now = now_seconds()
+    for (slug, edition, _version), (read_at, columns) in reversed(list(_kept.items())):
+        if (
+            slug == register_slug
+            and edition == edition_id
+            and now - read_at < settings.TALLY_SECONDS
+        ):
+            return columns
+    return columns_of(register_slug, edition_id=edition_id)
 
 
 _kept: dict[tuple[str, int, object], tuple[float, Columns]] = {}  # (read at, columns)

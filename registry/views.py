@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -179,7 +180,10 @@ def find(filterset: ListingFilter, *, register: Register | None, per_page: int) 
     rows, by key.
     """
     if filterset.form.cleaned_data.get("q"):
-        candidates = ranked_candidates(filterset, edition_id=current_edition_id(register))
+        edition_id = current_edition_id(register)
+        if edition_id is not None:
+            filterset.in_memory = partial(tally.names_and_base, filterset, edition_id=edition_id)
+        candidates = ranked_candidates(filterset, edition_id=edition_id)
         facets = count_facets(filterset, candidates=candidates)
         keeps = facet_filter(filterset)
         kept = [

@@ -8,7 +8,7 @@ import pytest
 import responses
 from django.core.cache import cache
 
-from registry import tally
+from registry import lexicon, tally
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +29,8 @@ def _test_settings(settings) -> Iterator[None]:
     }
     cache.clear()
     tally.forget()
+    lexicon.forget()
     yield
     cache.clear()
     tally.forget()
+    lexicon.forget()

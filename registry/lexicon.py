@@ -1,0 +1,270 @@
+"""Every name of a register in memory, for finding a text search's candidates without a query.
+
+On PostgreSQL a search's candidates came from pg_trgm: one query whose index scan tests every
+name that shares trigrams with the text (7 ms for "techniek", 10 to 25 ms for the register's
+commonest words), the closest 300 by trigram similarity then scored by registry.search. Here
+they are found by the words name_score() rewards, in the register's vocabulary (some 15,000
+distinct words of 14,000 names, under 10 MB in memory):
+
+- each word of the query is looked up as name_score() matches words: equal, the start of a
+  word, a typo or two (rapidfuzz's optimal string alignment, in C, over the words of about the
+  same length), and two words written as one, either way;
+- a whole text typed with a typo or two, or cut short, is looked up among the names' letters
+  without spaces ("taxiss.ml", "jpmorg");
+- the names that have a word of the query that names a company (registry.search._core; every
+  word when none does) are candidates; each is given an upper estimate of its score from the
+  words it matched (a few NumPy operations over all names), and the CANDIDATES best estimates
+  are scored exactly by registry.search, as pg_trgm's closest were.
+
+The estimate replaces trigram similarity as the order in which candidates are cut: it is the
+same function's terms, so a name that name_score() puts first is among the candidates however
+common its words (pg_trgm cut "techniek"'s 472 names by trigrams, not by score). It is the
+same on SQLite, which had a cruder trigram count.
+
+Names change only with a new edition: a register's names are read once per process for its
+current edition (one query, about 30 ms), and again after settings.TALLY_SECONDS.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from time import time as now_seconds
+
+import numpy as np
+import numpy.typing as npt
+from django.conf import settings
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from registry.models import ListingName
+
+KEPT = 4  # registers' names kept in memory at once
+TYPO_REACH = 2  # the most edits name_score() allows in a word (registry.search._word_credit)
+
+Candidate = tuple[int, str, str, bool, bool]  # registry.search.Candidate
+Keep = Callable[[npt.NDArray[np.int64]], npt.NDArray[np.bool_]]
+
+
+class _Words:
+    """A set of strings, each standing for some names: looked up whole, by its start, or with
+    a typo or two."""
+
+    def __init__(self, names_of: dict[str, list[int]]) -> None:
+        self.postings = {word: np.array(found, dtype=np.int32) for word, found in names_of.items()}
+        self.sorted = sorted(names_of)
+        by_length: dict[int, list[str]] = defaultdict(list)
+        for word in self.sorted:
+            by_length[len(word)].append(word)
+        self.by_length = dict(by_length)
+
+    def starting(self, start: str) -> list[str]:
+        found = []
+        for i in range(bisect_left(self.sorted, start), len(self.sorted)):
+            if not self.sorted[i].startswith(start):
+                break
+            found.append(self.sorted[i])
+        return found
+
+    def near(self, word: str, *, reach: int = TYPO_REACH) -> list[str]:
+        """The strings within `reach` edits of `word` (itself included when present)."""
+        choices = [
+            other
+            for length in range(len(word) - reach, len(word) + reach + 1)
+            for other in self.by_length.get(length, ())
+        ]
+        found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=reach, limit=None)
+        return [other for other, _distance, _index in found]
+
+
+@dataclass(slots=True)
+class Lexicon:
+    """One register's names, a row per name (a listing has one per name it was listed under)."""
+
+    listing_ids: npt.NDArray[np.int64]
+    names: list[str]
+    texts: list[str]  # search_text (registry.text)
+    current: list[bool]  # the listing's name now
+    listed: list[bool]  # the listing is on the register now
+    lengths: npt.NDArray[np.int32]  # of the text: the shorter name first among equal estimates
+    weights: npt.NDArray[np.float64]  # the name's words' weights, summed (search._weight)
+    words: _Words
+    joined: _Words  # two neighbouring words written as one: "datadog" for "data dog"
+    letters: _Words  # the whole text without spaces
+
+    @classmethod
+    def read(cls, register_slug: str) -> Lexicon:
+        from registry.search import _weight  # search imports this module
+
+        rows = list(
+            ListingName.objects.filter(listing__register__slug=register_slug)
+            .order_by("pk")
+            .values_list(
+                "listing_id",
+                "name",
+                "search_text",
+                "last_edition__published_on",
+                "listing__last_listed",
+                "listing__removed_on",
+            )
+        )
+        words: dict[str, list[int]] = defaultdict(list)
+        joined: dict[str, list[int]] = defaultdict(list)
+        letters: dict[str, list[int]] = defaultdict(list)
+        weights = []
+        for i, (_, _, text, _, _, _) in enumerate(rows):
+            split = text.split()
+            for word in set(split):
+                words[word].append(i)
+            for first, second in set(zip(split, split[1:], strict=False)):
+                joined[first + second].append(i)
+            letters[text.replace(" ", "")].append(i)
+            weights.append(sum(_weight(word) for word in split) or 1.0)
+        return cls(
+            listing_ids=np.array([row[0] for row in rows], dtype=np.int64),
+            names=[row[1] for row in rows],
+            texts=[row[2] for row in rows],
+            current=[row[3] == row[4] for row in rows],
+            listed=[row[5] is None for row in rows],
+            lengths=np.array([len(row[2]) for row in rows], dtype=np.int32),
+            weights=np.array(weights, dtype=np.float64),
+            words=_Words(words),
+            joined=_Words(joined),
+            letters=_Words(letters),
+        )
+
+    def candidates(
+        self, query: str, core: str, *, keep: Keep | None = None, limit: int
+    ) -> list[Candidate]:
+        """The `limit` names most likely to score well for the normalised `query`, best
+        estimate first, among the names whose listings `keep` keeps (None: all): what
+        registry.search._candidates finds with a query, found in memory."""
+        from registry.search import _joined_credit, _weight, _word_credit
+
+        size = len(self.texts)
+        q_words = query.split()
+        core_words = set(core.split())
+        found = np.zeros((len(q_words), size), dtype=np.float64)  # each word's best credit
+        named = np.zeros(size, dtype=np.bool_)  # a word that names a company matched
+
+        def credit(row: int, hits: Iterable[tuple[str, float]], words: _Words) -> None:
+            for hit, value in hits:
+                if value > 0:
+                    names = words.postings[hit]
+                    np.maximum.at(found[row], names, value)
+                    if q_words[row] in core_words:
+                        named[names] = True
+
+        for row, typed in enumerate(q_words):
+            credit(row, ((w, _word_credit(typed, w)) for w in self._spelled(typed)), self.words)
+            if len(typed) > 2:  # two words of a name written as one
+                near = self.joined.near(typed, reach=1) if len(typed) >= 6 else []
+                pairs = set(near) | ({typed} if typed in self.joined.postings else set())
+                credit(row, ((w, _joined_of(typed, w)) for w in pairs), self.joined)
+        for row in range(len(q_words) - 1):  # two words of the query written as one in a name
+            first, second = q_words[row], q_words[row + 1]
+            together = first + second
+            near = self.words.near(together, reach=1) if len(together) >= 6 else []
+            hits = [
+                (w, _joined_credit(w, first, second))
+                for w in {*near, together}
+                if w in self.words.postings
+            ]
+            credit(row, hits, self.words)
+            credit(row + 1, hits, self.words)
+
+        q_weights = np.array([_weight(word) for word in q_words], dtype=np.float64)
+        weighted = q_weights @ found
+        q_cover = weighted / q_weights.sum()
+        n_cover = np.minimum(weighted / self.weights, 1.0)
+        estimate = q_cover * (0.8 + 0.2 * n_cover)  # name_score() with the best order of words
+        if not core_words & set(q_words):
+            named = np.asarray(found.any(axis=0))  # every word generic (_core returned the query)
+        self._whole(query.replace(" ", ""), estimate, named)
+        chosen = np.flatnonzero(named)
+        if keep is not None and len(chosen):
+            chosen = chosen[keep(self.listing_ids[chosen])]
+        order = np.lexsort((chosen, self.lengths[chosen], -estimate[chosen]))[:limit]
+        return [
+            (
+                int(self.listing_ids[i]),
+                self.names[i],
+                self.texts[i],
+                self.current[i],
+                self.listed[i],
+            )
+            for i in chosen[order].tolist()
+        ]
+
+    def _spelled(self, typed: str) -> set[str]:
+        """The words of names `typed` may stand for: itself, words it starts, typos."""
+        found = {typed} if typed in self.words.postings else set()
+        if len(typed) >= 3:
+            found.update(self.words.starting(typed))
+        if len(typed) >= 4:
+            found.update(self.words.near(typed))
+        return found
+
+    def _whole(
+        self, letters: str, estimate: npt.NDArray[np.float64], named: npt.NDArray[np.bool_]
+    ) -> None:
+        """The names whose whole text is `letters` spaced differently, cut short, or with a
+        typo or two (name_score()'s 0.97 and `whole`): marked and estimated in place."""
+        from registry.search import _word_credit
+
+        if letters in self.letters.postings:
+            names = self.letters.postings[letters]
+            estimate[names] = np.maximum(estimate[names], 0.97)
+            named[names] = True
+        if len(letters) <= 4:
+            return
+        for other in {*self.letters.starting(letters), *self.letters.near(letters)}:
+            value = 0.75 * _word_credit(letters, other)
+            if value > 0:
+                names = self.letters.postings[other]
+                estimate[names] = np.maximum(estimate[names], value)
+                named[names] = True
+
+
+def _joined_of(typed: str, pair: str) -> float:
+    """The credit of a typed word for two neighbouring words written as `pair` (the lexicon
+    keeps the pair's letters only): search._joined_credit's, for a split it allows."""
+    from registry.search import JOINED, _word_credit
+
+    if typed == pair:
+        return 1.0
+    if len(typed) < 6:
+        return 0.0
+    value = _word_credit(typed, pair)
+    return value if value >= JOINED else 0.0
+
+
+_kept: dict[tuple[str, int], tuple[float, Lexicon]] = {}  # (read at, names)
+_lock = threading.Lock()
+
+
+def of(register_slug: str, *, edition_id: int | None) -> Lexicon:
+    """The register's names as of its current edition `edition_id`, kept in this process's
+    memory for settings.TALLY_SECONDS at most; read every time without an edition."""
+    seconds = settings.TALLY_SECONDS
+    if edition_id is None or not seconds:
+        return Lexicon.read(register_slug)
+    key = (register_slug, edition_id)
+    now = now_seconds()
+    found = _kept.get(key)
+    if found is None or now - found[0] >= seconds:
+        found = (now, Lexicon.read(register_slug))
+        with _lock:
+            _kept.pop(key, None)
+            if len(_kept) >= KEPT:
+                _kept.pop(next(iter(_kept)))
+            _kept[key] = found
+    return found[1]
+
+
+def forget() -> None:
+    """Drop every register's names (tests: a clean start)."""
+    _kept.clear()
