@@ -5,13 +5,16 @@ cannot be checked is kept with the reason, so the output still has one row per i
 Only input that cannot be checked as a whole (too many lines, a workbook instead of a CSV)
 raises `BulkInputError`, and then nothing is checked.
 
-check_lines() asks registry.search.rank() what each line means, so a bulk check and the search
-box never disagree. Its cost for N lines: one query for all the KvK numbers together (with their
-companies); one rank() per distinct name, or KvK number without an exact match (a query, or two
-on PostgreSQL when the first finds nothing likely, today, and Python scoring of candidates); one
-query for the companies rank() matched. Measured on PostgreSQL with the 13,573 real listings
-(a busy two-core machine): 1,000 KvK numbers 0.3 s; 1,000 distinct names about 7 s, some 7 ms
-a name, nearly all of it in rank().
+check_lines() asks registry.search.rank() what each line means, finding candidates among the
+register's names in memory as the search box does (registry.lexicon), so a bulk check and the
+search box never disagree. Its cost for N lines: one query for all the KvK numbers together
+(with their companies); for names, the register's names once per process and edition, and one
+query of the ids of the listings checked against; one
+rank() per distinct name, or KvK number without an exact match (no query for a name: Python
+scoring of candidates found in memory; a query for a number); one query for the companies
+rank() matched. Measured on PostgreSQL with the 13,573 real listings (a busy two-core
+machine), when names were found by a trigram query each: 1,000 KvK numbers 0.3 s; 1,000
+distinct names about 7 s, some 7 ms a name, nearly all of it in rank().
 """
 
 from __future__ import annotations
@@ -22,11 +25,13 @@ import io
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+import numpy as np
+import numpy.typing as npt
 from django.db.models import QuerySet
 from django.urls import reverse
 
@@ -35,6 +40,8 @@ from registry.search import Match, kvk_digits, rank
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
+
+    from registry.lexicon import Lexicon
 
 MAX_LINES = 1_000
 MAX_LINE_CHARS = 200  # the longest name on the register is about 100 characters
@@ -268,22 +275,33 @@ def _line_error(text: str) -> str:
 
 
 def check_lines(
-    lines: Sequence[Line], *, listings: QuerySet[Listing], edition_date: date | None
+    lines: Sequence[Line],
+    *,
+    listings: QuerySet[Listing],
+    edition_date: date | None,
+    names: Callable[[], Lexicon] | None = None,
 ) -> list[CheckRow]:
     """One row per line, in order: the best match among `listings` (give all statuses, so a
     company that left the register says "removed"), or not_listed, or error for a line that
-    could not be checked. A repeated line is ranked once. Costs: see the module docstring."""
+    could not be checked. A repeated line is ranked once. With `names`, which gives the
+    register's names in memory (registry.lexicon) when a line first needs them, candidates
+    are found there. Costs: see the module docstring."""
     texts = list(dict.fromkeys(line.text for line in lines if not line.error))
     by_kvk = _exact_kvk_matches(listings, texts)
     by_id = {listing.pk: listing for listing in by_kvk.values()}
     best: dict[str, Match | None] = {}
+    in_memory: Lexicon | None = None
+    among: npt.NDArray[np.int64] | None = None
     for text in texts:
         if text in by_kvk:
             hit = by_kvk[text]
             verdict = "listed" if hit.is_listed else "removed"
             best[text] = Match(hit.pk, 1.0, verdict, "kvk", hit.name)
-        else:
-            best[text] = _best(rank(listings, text))
+            continue
+        if names is not None and in_memory is None:
+            in_memory = names()
+            among = np.array(list(listings.values_list("pk", flat=True)), dtype=np.int64)
+        best[text] = _best(rank(listings, text, names=in_memory, among=among))
     wanted = {m.listing_id for m in best.values() if m is not None and m.listing_id not in by_id}
     if wanted:
         by_id |= listings.select_related("company").in_bulk(wanted)

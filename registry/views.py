@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from registry import tally
+from registry import lexicon, tally
 from registry.bulk import MAX_LINES, check_lines, verdict_counts, write_csv
 from registry.cached import ranked_candidates, remembered, results_page_key
 from registry.context_processors import Freshness, served_register
@@ -674,9 +674,14 @@ def check_form(request: HttpRequest) -> HttpResponse:
     form = BulkCheckForm(request.POST, request.FILES)
     if not form.is_valid():
         return render_check(request, form, status=400)  # for a CSV request too: it explains
-    edition_date = Freshness.of(served_register(request)).published_on
+    register = served_register(request)
+    edition_date = Freshness.of(register).published_on
+    edition_id = current_edition_id(register)
     rows = check_lines(
-        form.lines_to_check(), listings=Listing.objects.of("work"), edition_date=edition_date
+        form.lines_to_check(),
+        listings=Listing.objects.of("work"),
+        edition_date=edition_date,
+        names=None if edition_id is None else partial(lexicon.of, "work", edition_id=edition_id),
     )
     if form.wants_csv:
         name = f"erkend-check-{edition_date.isoformat() if edition_date else 'no-edition'}.csv"

@@ -121,7 +121,7 @@ def test_a_suggestion_says_how_it_matched(register, monkeypatch, match, reason):
     adyen = Listing.objects.get(name="Adyen N.V.")
     verdict, matched_on, matched_name = match
     fake = [Match(adyen.pk, 0.5, verdict, matched_on, matched_name)]
-    monkeypatch.setattr("registry.bulk.rank", lambda listings, text: fake)
+    monkeypatch.setattr("registry.bulk.rank", lambda listings, text, **_: fake)
 
     (row,) = check_lines([Line(1, "whatever")], listings=Listing.objects.all(), edition_date=None)
 
@@ -581,17 +581,31 @@ def test_the_batched_kvk_lookup_agrees_with_rank(register):
             assert row.matched_name == Listing.objects.get(pk=best.listing_id).name
 
 
+def test_the_check_and_the_search_box_give_the_same_first_match(client, register):
+    """Both find candidates among the register's names in memory (registry.lexicon) and score
+    them alike: a pasted name means what the search box shows first (status=all: the check
+    reports companies that left, too)."""
+    texts = ["adyen", "Adyne N.V.", "Korenschoof", "bakkerij de korenschoof", "Gone Consultancy"]
+    rows = check_csv(client, "\n".join(texts))
+    for text, row in zip(texts, rows, strict=True):
+        found = client.get(reverse("registry:search-json"), {"q": text, "status": "all"})
+        first = found.json()["results"][0]
+        assert (row["kvk"], row["verdict"]) == (first["kvk"], first["verdict"]), text
+
+
 # --- Query counts ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("n", [5, 20])
-def test_names_cost_one_query_each_plus_two(client, register, django_assert_num_queries, n):
+def test_names_cost_four_queries_however_many(client, register, django_assert_num_queries, n):
     make_listings(n)
     text = "\n".join(f"Bakkerij De Korenschoof {i}" for i in range(n))
 
-    # The register (header and edition date), one rank() per distinct name (one query for a
-    # name it finds exactly), one query for the matched listings with their companies.
-    with django_assert_num_queries(n + 2):
+    # The register (header and edition date), the register's names (registry.lexicon: once
+    # per process and edition), the ids of the listings checked against, then one rank() per
+    # distinct name with no query of its own, one query for the matched listings with their
+    # companies.
+    with django_assert_num_queries(4):
         response = client.post(CHECK, {"lines": text})
     assert response.status_code == 200
 
@@ -606,9 +620,18 @@ def test_kvk_numbers_cost_two_queries_however_many(client, editions, django_asse
     assert [row["verdict"] for row in csv_rows(response)] == ["listed"] * n
 
 
-def test_a_repeated_line_is_ranked_once(client, register, django_assert_num_queries):
-    with django_assert_num_queries(3):  # the register, one rank(), the matched listing
+def test_a_repeated_line_is_ranked_once(client, register, django_assert_num_queries, monkeypatch):
+    calls: list[str] = []
+
+    def counted(listings, text, **kwargs):
+        calls.append(text)
+        return rank(listings, text, **kwargs)
+
+    monkeypatch.setattr("registry.bulk.rank", counted)
+    # The register, its names, the listings' ids, the matched listing.
+    with django_assert_num_queries(4):
         response = client.post(CHECK, {"lines": "Adyen N.V.\n" * 50})
+    assert calls == ["Adyen N.V."]
     assert "Listed 50" in text_of(response)
 
 
