@@ -35,7 +35,7 @@ from django.test.utils import override_settings, setup_databases, teardown_datab
 from django.urls import reverse
 from django.utils import timezone
 
-from registry import sbi, tally
+from registry import lexicon, sbi, tally
 from registry.cached import enrichment_changed
 from registry.facets import count_facets
 from registry.filters import ListingFilter
@@ -322,6 +322,11 @@ class Command(BaseCommand):
             "typo": {"q": "bookng"},
         }
         out("search (every employer enriched): p50 / p95 of the whole request, target p95 <= 10 ms")
+        names = [t * 1000 for t in timed(lambda: lexicon.Lexicon.read("work"), repeat=10)]
+        out(
+            f"{'names read':<12} {'(registry.lexicon)':<18} p50 {pct(names, 0.5):6.1f} ms  "
+            f"p95 {pct(names, 0.95):6.1f} ms  (once per process and edition, for text searches)"
+        )
         for label, params in cases.items():
             for how, cache_seconds in (("repeated", 15 * 60), ("caches off", 0)):
                 for name in ("registry:search", "registry:search-json"):
