@@ -1,10 +1,9 @@
 """What searches keep between requests, and the one rule that says when it is out of date.
 
 Three things are cached: the sector and place counts of a search without text
-(registry.facets.compute_facets), a text search's ranked candidates (ranked_candidates: the
-ranking, and the candidates' rows), and the pages of results of a search without text
-(results_page_key, read by registry.views.ResultPaginator). Each is the same for every
-visitor until
+(registry.facets.compute_facets), a text search's ranking (ranked), and the pages of results
+of a search (results_page_key, read by registry.views.ResultPaginator). Each is the same for
+every visitor until
 
 * the register's next edition: the register's current edition is part of every key, and every
   change to listings comes with a new current edition (sync, import, backfill); or
@@ -13,7 +12,7 @@ visitor until
   a minute while a run writes and at the end of the run.
 
 (A ranking does not depend on enrichment: it is kept under the edition alone, and an
-enrichment write costs a read of its rows by key.) So a cached value lags the data by at most
+enrichment write costs a read of its pages' rows by key.) So a cached value lags the data by at most
 that minute of a running enrichment; the expiry
 (settings.FACET_CACHE_SECONDS for the counts, SEARCH_CACHE_SECONDS for results) is a safety
 net. Searches with `as_of` are not cached: their answer's edition is worked out while
@@ -32,7 +31,6 @@ from django.conf import settings
 from django.core.cache import cache
 
 from registry.filters import FACETS, ListingFilter
-from registry.models import Listing
 from registry.results import Result, match_values
 from registry.search import Match
 
@@ -40,7 +38,7 @@ ENRICHMENT_VERSION = "search:enrichment-version"
 RENEWED_LATELY = "search:enrichment-renewed"
 # In every key of a cached value: bump it when the shape of what is stored changes (the
 # fields of Result or Match, the Facets dataclasses), since a cache outlives a deploy.
-SHAPE = 1
+SHAPE = 2  # 2: a ranking is stored as its matches alone (registry.cached.ranked)
 
 _T = TypeVar("_T")
 
@@ -93,45 +91,33 @@ def remembered(key: str | None, read: Callable[[], list[Result]]) -> list[Result
     return fresh or [Result.from_tuple(values) for values in rows]
 
 
-def ranked_candidates(filterset: ListingFilter, *, edition_id: int | None) -> list[Result]:
-    """A valid text search's candidates, ranked, with every filter but sector and place:
-    `filterset.base.results()` (registry.search ranks them: most of a search's time). Paging
-    through a search, narrowing it by sector or place, or asking for it again reuses them.
+def ranked(filterset: ListingFilter, *, edition_id: int | None) -> list[Match]:
+    """A valid text search's ranking, best first, among the listings every filter but sector
+    and place leaves (registry.search ranks them: most of a search's time). Paging through a
+    search, narrowing it by sector or place, or asking for it again reuses it.
 
-    The ranking itself depends on the edition alone, the rows also on enrichment: it is kept
-    apart, so an enrichment write (once a minute while a run writes, for the days a first
-    pass through the open data takes) costs a read of the candidates' rows, not a new
-    ranking. Two round trips to the cache at most: one read of the version, the rows and
-    the ranking together, and one write of what was missing (with Redis, a search that
-    missed asked four times before)."""
+    A ranking depends on the edition alone, not on enrichment: it is kept under the edition,
+    and an enrichment write costs the pages' rows read again, not a new ranking. The
+    listings the other filters leave are applied to it again by registry.tally (a filter
+    ListingFilter applies after the text, "recent", is applied there too)."""
     if (
         edition_id is None
         or filterset.form.cleaned_data.get("as_of")
         or not settings.SEARCH_CACHE_SECONDS
     ):
-        return filterset.base.results()
+        return filterset.base.matches()
     key = f"search:{SHAPE}:{edition_id}:{filters_key(filterset, leave_out=FACETS)}"
-    rows_key = f"{key}:rows"
-    found = cache.get_many([ENRICHMENT_VERSION, rows_key, key])
-    version, held, ranking = found.get(ENRICHMENT_VERSION), found.get(rows_key), found.get(key)
-    if version is not None and held is not None and held[0] == version:
-        return [Result.from_tuple(values) for values in held[1]]
-    store: dict[str, Any] = {}
-    if ranking is not None:
-        results = Listing.objects.results_in_order(
-            [(pk, None if match is None else Match(*match)) for pk, match in ranking]
-        )
-    else:
-        results = filterset.base.results()
-        store[key] = [(r.listing_id, match_values(r.match)) for r in results]
-    store[rows_key] = (version or named_version(), [result.as_tuple() for result in results])
-    cache.set_many(store, settings.SEARCH_CACHE_SECONDS)
-    return results
+    held = cache.get(key)
+    if held is not None:
+        return [Match(*values) for values in held]
+    matches = filterset.base.matches()
+    cache.set(key, [match_values(m) for m in matches], settings.SEARCH_CACHE_SECONDS)
+    return matches
 
 
 def results_page_key(filterset: ListingFilter, *, edition_id: int | None) -> str | None:
-    """The key under which the pages of a valid search without text are cached (with the
-    page size and number after it), or None."""
+    """The key under which the pages of a valid search are cached (with the page size and
+    number after it), or None."""
     if edition_id is None or filterset.form.cleaned_data.get("as_of"):
         return None
     return f"page:{SHAPE}:{edition_id}:{filters_key(filterset)}"

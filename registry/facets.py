@@ -10,24 +10,23 @@ filterset's `base` (every filter but sector and place, a search's candidates ran
   city filter) and the city facet (which keeps the province filter) are both read from these
   rows, and so is the results' count (both place filters kept), so the page needs no COUNT.
 
-Without a search text they are counted over the register's columns in memory
-(registry.tally: no query once a process has read them for the current edition). With a
-search text, the search page reads its candidates' rows once (at most a few hundred,
-registry.views.find) and the counts are made from those rows in Python.
+They are counted over the register's columns in memory (registry.tally: no query once a
+process has read them for the current edition and enrichment version); with a search text,
+over the listings of its ranking (at most registry.search.CANDIDATES, ranked once).
 
 "" is the unknown bucket of each column (Company's docstring): counted, and shown last.
 
 Without a search text the counts are the same for every visitor until the register's next
 edition or the next enrichment write, and the options built from them (labels, the top
 cities) cost a millisecond or two: they are cached by the rule of registry.cached. With a
-search text the counts are over at most the search's candidates, already read (and cached
-themselves): cheap, and never cached.
+search text the counts are over at most the search's ranked candidates (the ranking itself
+cached): cheap, and never cached.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -44,7 +43,6 @@ from registry.filters import (
     SectorValue,
     facet_filter,
 )
-from registry.results import Result
 
 CITY_OPTIONS = 30  # the cities with most employers; a chosen one is added if it is not among them
 UNKNOWN_LABEL = "Not known yet"
@@ -98,35 +96,22 @@ def compute_facets(filterset: ListingFilter, *, edition_id: int | None = None) -
 def count_facets(
     filterset: ListingFilter,
     *,
-    candidates: Sequence[Result] | None = None,
+    ranked: Sequence[int] | None = None,
     edition_id: int | None = None,
 ) -> Facets:
-    """The three facets of a valid filterset, counted: with a search text, in Python over its
-    candidates (`candidates`, the rows of ListingQuerySet.results() of its base, read here
-    when not given); without, over the register's columns in memory (registry.tally, kept
-    under `edition_id`, the register's current edition)."""
+    """The three facets of a valid filterset, counted over the register's columns in memory
+    (registry.tally, kept under `edition_id`, the register's current edition); with a search
+    text, over its ranking's listings (`ranked`, their ids: taken from the ranked base when
+    not given)."""
     data = filterset.form.cleaned_data
-    if data.get("q") and candidates is None:
-        candidates = filterset.base.results()
+    if data.get("q") and ranked is None:
+        ranked = [m.listing_id for m in filterset.base.matches()]
     city: CityValue | None = data.get("city")
     province: ProvinceValue | None = data.get("province")
     cities = set(city.officials) if city else None
     in_place = facet_filter(filterset, only=["city", "province"])
-
-    by_sector: list[tuple[str, str, int]]
-    by_place: list[tuple[str, str, int]]
-    if candidates is not None:
-        # At most a search's candidates: counted by all four values, the rest in Python.
-        in_sector = facet_filter(filterset, only=["sector"])
-        counted = Counter(
-            (r.sector_section, r.sector_division, r.province, r.city) for r in candidates
-        )
-        rows = [(*values, n) for values, n in counted.items()]
-        by_sector = _summed((s, d, n) for s, d, p, c, n in rows if in_place(s, d, p, c))
-        by_place = _summed((p, c, n) for s, d, p, c, n in rows if in_sector(s, d, p, c))
-    else:
-        counts = tally.count(filterset, edition_id=edition_id)
-        by_sector, by_place = counts.by_sector, counts.by_place
+    counts = tally.count(filterset, edition_id=edition_id, ranked=ranked)
+    by_sector, by_place = counts.by_sector, counts.by_place
     in_province = [row for row in by_place if province is None or row[0] == province.name]
     in_city = [row for row in by_place if cities is None or row[1] in cities]
     return Facets(
@@ -137,13 +122,6 @@ def count_facets(
             n for row_province, row_city, n in by_place if in_place("", "", row_province, row_city)
         ),
     )
-
-
-def _summed(rows: Iterable[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
-    counts: Counter[tuple[str, str]] = Counter()
-    for first, second, n in rows:
-        counts[first, second] += n
-    return [(first, second, n) for (first, second), n in counts.items()]
 
 
 def sector_options(rows: list[tuple[str, str, int]], chosen: SectorValue | None) -> list[Option]:

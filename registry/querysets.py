@@ -237,6 +237,11 @@ class ListingQuerySet(models.QuerySet["Listing"]):
         ranked._iterable_class = MatchIterable
         return ranked
 
+    def matches(self) -> list[Match]:
+        """What search() found, best first, without a query: among the listings it ranked,
+        so a filter applied after it (a later filter of ListingFilter) is not applied here."""
+        return list(getattr(self, "_hints", {}).get(MATCHES, {}).values())
+
     def with_ids(self, ids: Sequence[int]) -> ListingQuerySet:
         """The listings among these whose keys are `ids`. On PostgreSQL one array parameter,
         `= ANY(%s)`: `pk__in` writes a placeholder per id, and for a search's 300 candidates

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from registry.filters import ListingFilter
     from registry.lexicon import Lexicon
     from registry.results import Result
+    from registry.search import Match
 
 Mask = npt.NDArray[np.bool_]
 Codes = npt.NDArray[np.int32]
@@ -66,6 +67,7 @@ class Columns:
     register_slug: str
     # The register's edition dates, newest first, each once: read when a filter first asks.
     edition_dates: list[date] | None = None
+    by_id: npt.NDArray[np.intp] | None = None  # positions in id order: made when first asked
 
     @classmethod
     def read(cls, register_slug: str) -> Columns:
@@ -153,14 +155,42 @@ class Columns:
                 kept &= self.first_listed >= _days(nth)
         return kept
 
-    def ids_in_order(self, filterset: ListingFilter) -> npt.NDArray[np.int64]:
-        """The listing ids a valid filterset without a search text selects, every filter
-        applied, in its order: ListingFilter.qs without the query."""
+    def positions(self, ids: Sequence[int]) -> npt.NDArray[np.intp]:
+        """Where the listings `ids` are in these columns, in the order given (an id that is
+        not among them is left out)."""
+        if self.by_id is None:
+            self.by_id = np.argsort(self.ids, kind="stable")
+        wanted = np.asarray(ids, dtype=np.int64)
+        if not len(self.ids) or not len(wanted):
+            return np.zeros(0, dtype=np.intp)
+        in_order = self.ids[self.by_id]
+        at = np.minimum(np.searchsorted(in_order, wanted), len(in_order) - 1)
+        found: npt.NDArray[np.intp] = self.by_id[at[in_order[at] == wanted]]
+        return found
+
+    def mask_of(self, ids: Sequence[int]) -> Mask:
+        mask = np.zeros(len(self.ids), dtype=np.bool_)
+        mask[self.positions(ids)] = True
+        return mask
+
+    def ids_in_order(
+        self, filterset: ListingFilter, *, ranked: Sequence[int] | None = None
+    ) -> npt.NDArray[np.int64]:
+        """The listing ids a valid filterset selects, every filter applied, in its order:
+        ListingFilter.qs without the query. With a search text, those of `ranked` (its
+        ranking's listing ids, best first) the filters keep, best first unless another
+        order is asked for."""
         kept, *facets = self.masks(filterset)
         for mask in facets:
             if mask is not None:
                 kept = kept & mask
-        if filterset.form.cleaned_data.get("sort") in ("newest", "recent"):
+        sort = filterset.form.cleaned_data.get("sort")
+        if ranked is not None:
+            if sort == "relevance":
+                at = self.positions(ranked)
+                return self.ids[at[kept[at]]]
+            kept = kept & self.mask_of(ranked)
+        if sort in ("newest", "recent"):
             return self.ids[self.newest[kept[self.newest]]]
         return self.ids[kept]  # "name", and "relevance" without a text: A-Z
 
@@ -186,10 +216,15 @@ class Counted:
     by_place: list[tuple[str, str, int]]
 
 
-def count(filterset: ListingFilter, *, edition_id: int | None) -> Counted:
-    """The sector counts and the place counts of a valid filterset without a search text."""
+def count(
+    filterset: ListingFilter, *, edition_id: int | None, ranked: Sequence[int] | None = None
+) -> Counted:
+    """The sector counts and the place counts of a valid filterset; with a search text, over
+    `ranked`, its ranking's listing ids."""
     columns = _columns_for(filterset, edition_id=edition_id)
     base, in_sector, in_place = columns.masks(filterset)
+    if ranked is not None:
+        base = base & columns.mask_of(ranked)
     for_sectors = base if in_place is None else base & in_place
     for_places = base if in_sector is None else base & in_sector
     return Counted(
@@ -204,16 +239,23 @@ def _rows(values: Sequence[tuple[str, str]], codes: Codes) -> list[tuple[str, st
 
 
 class Selected(Sequence["Result"]):
-    """The results of a search without text as the paginator sees them: `count` of them (the
-    facets' total), their ids worked out from the columns only when a page is read (not for
-    a page in the cache), the page's rows read by key (one query, its rows alone)."""
+    """The results of a search as the paginator sees them: `count` of them (the facets'
+    total), their ids worked out from the columns only when a page is read (not for a page
+    in the cache), the page's rows read by key (one query, its rows alone), each with its
+    match among `matches` (a text search's)."""
 
     def __init__(
-        self, ids: Callable[[], npt.NDArray[np.int64]], *, count: int, register_slug: str
+        self,
+        ids: Callable[[], npt.NDArray[np.int64]],
+        *,
+        count: int,
+        register_slug: str,
+        matches: dict[int, Match] | None = None,
     ) -> None:
         self._ids = ids
         self.size = count
         self.register_slug = register_slug
+        self.matches = matches or {}
 
     def __len__(self) -> int:
         return self.size
@@ -228,6 +270,7 @@ class Selected(Sequence["Result"]):
                 lambda: self._ids()[index],
                 count=len(range(self.size)[index]),
                 register_slug=self.register_slug,
+                matches=self.matches,
             )
         position = range(self.size)[index]  # an IndexError out of range, as a list's
         return self[position : position + 1].results()[0]
@@ -235,18 +278,27 @@ class Selected(Sequence["Result"]):
     def results(self) -> list[Result]:
         """These listings' results rows, in this order: one query by key."""
         listings = Listing.objects.annotate(register_slug=Value(self.register_slug))
-        return listings.results_in_order([(pk, None) for pk in self._ids().tolist()])
+        ids = self._ids().tolist()
+        return listings.results_in_order([(pk, self.matches.get(pk)) for pk in ids])
 
 
-def selected(filterset: ListingFilter, *, edition_id: int | None, count: int) -> Selected:
-    """What a valid filterset without a search text shows, every filter applied, in order:
-    `count` listings (the facets' total), read when a page of them is."""
+def selected(
+    filterset: ListingFilter,
+    *,
+    edition_id: int | None,
+    count: int,
+    ranking: Sequence[Match] | None = None,
+) -> Selected:
+    """What a valid filterset shows, every filter applied, in order: `count` listings (the
+    facets' total), read when a page of them is; with a search text, among its `ranking`."""
+    ranked = None if ranking is None else [m.listing_id for m in ranking]
 
     def ids() -> npt.NDArray[np.int64]:
         columns = _columns_for(filterset, edition_id=edition_id)
-        return columns.ids_in_order(filterset)
+        return columns.ids_in_order(filterset, ranked=ranked)
 
-    return Selected(ids, count=count, register_slug=filterset.register_slug)
+    matches = None if ranking is None else {m.listing_id: m for m in ranking}
+    return Selected(ids, count=count, register_slug=filterset.register_slug, matches=matches)
 
 
 def names_and_base(

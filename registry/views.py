@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from registry import lexicon, tally
 from registry.bulk import MAX_LINES, check_lines, verdict_counts, write_csv
-from registry.cached import ranked_candidates, remembered, results_page_key
+from registry.cached import ranked, remembered, results_page_key
 from registry.context_processors import Freshness, served_register
 from registry.enrichment import (
     CompanyFacts,
@@ -32,7 +32,7 @@ from registry.enrichment import (
     sector_json,
 )
 from registry.facets import Facets, compute_facets, count_facets, facet_groups
-from registry.filters import FACETS, ListingFilter, PageForm, facet_filter
+from registry.filters import FACETS, ListingFilter, PageForm
 from registry.forms import BulkCheckForm, PublicForm
 from registry.models import Listing, ListingEvent, Register
 from registry.querysets import ListingQuerySet
@@ -171,29 +171,26 @@ class Found:
 def find(filterset: ListingFilter, *, register: Register | None, per_page: int) -> Found:
     """The facets and the results of a valid search.
 
-    With a search text, the ranked candidates (registry.search.CANDIDATES at most) are read
-    once, with every filter but sector and place: their facets are counted in Python, and the
-    pages are cut from those the sector and place filters keep (on PostgreSQL the ranking's
-    query reads the rows too; SQLite reads them apart).
-    Without one, the facets are counted (or taken from the cache) and the results selected
-    over the register's columns in memory (registry.tally), and a page reads only its own
-    rows, by key.
+    With a search text, its candidates (registry.search.CANDIDATES at most) are found among
+    the register's names in memory (registry.lexicon) and ranked once, with every filter but
+    sector and place (or the ranking taken from the cache). The facets are then counted and
+    the results selected over the register's columns in memory (registry.tally), among the
+    ranked listings for a text search; a page reads only its own rows, by key, each with its
+    match.
     """
+    edition_id = current_edition_id(register)
+    ranking = None
     if filterset.form.cleaned_data.get("q"):
-        edition_id = current_edition_id(register)
         if edition_id is not None:
             filterset.in_memory = partial(tally.names_and_base, filterset, edition_id=edition_id)
-        candidates = ranked_candidates(filterset, edition_id=edition_id)
-        facets = count_facets(filterset, candidates=candidates)
-        keeps = facet_filter(filterset)
-        kept = [
-            r for r in candidates if keeps(r.sector_section, r.sector_division, r.province, r.city)
-        ]
-        return Found(facets=facets, paginator=ResultPaginator(kept, per_page=per_page))
-    edition_id = current_edition_id(register)
-    facets = compute_facets(filterset, edition_id=edition_id)
+        ranking = ranked(filterset, edition_id=edition_id)
+        facets = count_facets(
+            filterset, ranked=[m.listing_id for m in ranking], edition_id=edition_id
+        )
+    else:
+        facets = compute_facets(filterset, edition_id=edition_id)
     key = results_page_key(filterset, edition_id=edition_id)
-    selected = tally.selected(filterset, edition_id=edition_id, count=facets.total)
+    selected = tally.selected(filterset, edition_id=edition_id, count=facets.total, ranking=ranking)
     paginator = ResultPaginator(selected, per_page=per_page, key=key)
     return Found(facets=facets, paginator=paginator)
 

@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from registry.cached import ENRICHMENT_VERSION, enrichment_changed
+from registry.cached import ENRICHMENT_VERSION, SHAPE, enrichment_changed
 from registry.facets import CITY_OPTIONS
 from registry.models import Place
 from scraper import enrich as enrichment
@@ -590,16 +590,17 @@ def test_a_search_text_is_ranked_once_until_the_next_edition(
 ):
     first = client.get(SEARCH_JSON, {"q": "techniek"}).json()
 
-    # Asked again, paged, or narrowed by sector or place: the ranked candidates are reused and
-    # only the register is read.
+    # Asked again: the ranking and the page are reused and only the register is read.
     with django_assert_num_queries(1):
         again = client.get(SEARCH_JSON, {"q": "techniek"}).json()
     assert again == first
-    with django_assert_num_queries(1):
+    # Narrowed by sector or place: the ranking is reused (counted over the register's columns
+    # in memory), the new page's rows read by key.
+    with django_assert_num_queries(2):
         narrowed = client.get(SEARCH_JSON, {"q": "techniek", "sector": "F"}).json()
     assert narrowed["count"] == counts(first["facets"]["sector"])["F"]
     assert {r["sector"]["section"] for r in narrowed["results"]} == {"F"}
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(1):  # the same page as the JSON's: cached
         page = client.get(SEARCH, {"q": "techniek", "sector": "F"})
     assert "Bossche Bouw Techniek B.V." in page.content.decode()
 
@@ -611,12 +612,12 @@ def test_a_search_text_is_ranked_once_until_the_next_edition(
     assert "Nieuwe Techniek B.V." in [r["name"] for r in after["results"]]
 
 
-def test_a_search_reads_and_writes_the_cache_once_each(client, employers, monkeypatch):
+def test_a_search_reads_and_writes_its_ranking_once_each(client, employers, monkeypatch):
+    """The ranking, kept under the edition (registry.cached.ranked): read once a request,
+    written once when it was missing, and kept through an enrichment write (then only the
+    page's rows are read again, under the new version)."""
     enrichment_changed()  # a version to store under: the first request need not name one
-    # The register's columns, read once per process and edition (registry.tally): a text
-    # search takes the listings its other filters leave from them, asking the cache nothing.
-    client.get(SEARCH_JSON)
-    calls: list[tuple[str, tuple[str, ...]]] = []
+    calls: list[tuple[str, str]] = []
     inside: list[str] = []  # the in-memory cache makes get_many of get: count the outer call
     for name in ("get", "get_many", "set", "set_many", "add"):
         real = getattr(cache, name)
@@ -624,7 +625,7 @@ def test_a_search_reads_and_writes_the_cache_once_each(client, employers, monkey
         def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
             if not inside:
                 keys = args[0] if isinstance(args[0], (list, dict)) else [args[0]]
-                calls.append((_name, tuple(k for k in keys if str(k).startswith("search:"))))
+                calls.extend((_name, str(k)) for k in keys)
             inside.append(_name)
             try:
                 return _real(*args, **kwargs)
@@ -633,19 +634,21 @@ def test_a_search_reads_and_writes_the_cache_once_each(client, employers, monkey
 
         monkeypatch.setattr(cache, name, counted)
 
-    def search_calls() -> list[str]:
-        made = [name for name, keys in calls if keys]
+    def ranking_calls() -> list[str]:
+        made = [name for name, key in calls if key.startswith(f"search:{SHAPE}:")]
         calls.clear()
         return made
 
     client.get(SEARCH_JSON, {"q": "techniek"})
-    assert search_calls() == ["get_many", "set_many"]  # version, rows and ranking; then both
+    assert ranking_calls() == ["get", "set"]
     client.get(SEARCH_JSON, {"q": "techniek"})
-    assert search_calls() == ["get_many"]
+    assert ranking_calls() == ["get"]
     enrichment_changed()
     calls.clear()
-    client.get(SEARCH_JSON, {"q": "techniek"})  # the ranking kept, the rows read again
-    assert search_calls() == ["get_many", "set_many"]
+    client.get(SEARCH_JSON, {"q": "techniek"})  # the ranking kept, the page read again
+    page_writes = [name for name, key in calls if key.startswith("page:") and "set" in name]
+    assert ranking_calls() == ["get"]
+    assert page_writes == ["set"]
 
 
 def test_an_enrichment_write_renews_a_cached_search_without_ranking_it_again(
@@ -660,7 +663,9 @@ def test_an_enrichment_write_renews_a_cached_search_without_ranking_it_again(
     enrich(employers["unknown"], sbi="62100", city="Delft", province="Zuid-Holland")
     enrichment_changed()  # as scraper.enrich does after writing a sector or a place
 
-    with django_assert_num_queries(2):  # the register, the candidates' rows by key
+    # The register, the register's columns (read again for the new enrichment version: once
+    # for every search), the page's rows by key; not ranked again.
+    with django_assert_num_queries(3):
         after = client.get(SEARCH_JSON, {"q": "techniek"}).json()
     assert [r["name"] for r in after["results"]] == [r["name"] for r in before["results"]]
     assert [r["score"] for r in after["results"]] == [r["score"] for r in before["results"]]

@@ -129,6 +129,54 @@ def test_the_columns_count_what_a_group_by_counts(register, params):
     assert all(n > 0 for *_, n in counted.by_sector + counted.by_place)
 
 
+# A search text: its ranking (by query here, as without the names in memory), then the other
+# filters, the facets and the order applied over the columns.
+TEXT_CASES = [
+    {"q": "alpha"},
+    {"q": "alpha", "status": "all"},
+    {"q": "beta", "status": "removed"},
+    {"q": "gamma", "sort": "name", "status": "all"},
+    {"q": "delta", "sort": "newest"},
+    {"q": "epsilon", "sort": "recent"},
+    {"q": "eta", "editions": "2", "status": "all"},
+    {"q": "omega", "sector": "K", "status": "all"},
+    {"q": "zeta", "province": "Zuid-Holland", "sort": "newest"},
+    {"q": "aaa renamed", "status": "all"},  # renamed listings, by the name they have now
+    {"q": "au pair", "register": "exchange", "sector": "K"},
+    {"q": "alpha", "as_of": "2026-09-01"},
+]
+
+
+def ranked_ids(found: ListingFilter) -> list[int]:
+    return [m.listing_id for m in found.base.matches()]
+
+
+@pytest.mark.parametrize("params", TEXT_CASES, ids=lambda params: repr(params))
+def test_a_ranking_is_selected_as_the_filters_select_it_in_sql(register, params):
+    in_sql = list(filterset(params).qs.values_list("pk", flat=True))
+
+    found = filterset(params)
+    columns = tally.Columns.read(params.get("register", "work"))
+
+    assert columns.ids_in_order(found, ranked=ranked_ids(found)).tolist() == in_sql
+    assert in_sql, "the fixture should exercise this case"
+
+
+@pytest.mark.parametrize("params", TEXT_CASES, ids=lambda params: repr(params))
+def test_a_ranking_is_counted_as_a_group_by_counts_it(register, params):
+    found = filterset(params)
+    in_sql = found.in_facets(found.base, leave_out="sector").values_list(
+        "company__sector_section", "company__sector_division"
+    )
+    with_sector = found.filters["sector"].filter(found.base, found.form.cleaned_data["sector"])
+    places = with_sector.values_list("company__province", "company__city")
+
+    counted = tally.count(found, edition_id=None, ranked=ranked_ids(found))
+
+    assert Counter({(s, d): n for s, d, n in counted.by_sector}) == Counter(in_sql)
+    assert Counter({(p, c): n for p, c, n in counted.by_place}) == Counter(places)
+
+
 def test_a_selection_is_a_sequence_of_results_read_when_sliced(register, django_assert_num_queries):
     in_sql = filterset({"status": "all"}).qs.results()
     with django_assert_num_queries(0):  # nothing is read before a page is
