@@ -389,9 +389,9 @@ class Command(BaseCommand):
             "facets, no filter": {},
         }
         out(
-            "facets alone: counted (never cached; with a search text, over its candidates' rows, "
-            "read once beforehand; without, over the register's columns in memory); pages: with "
-            "the caches, then counting and ranking each time"
+            "facets alone: counted over the register's columns in memory (never cached; with a "
+            "search text, among its ranking, ranked once beforehand); pages: with the caches, "
+            "then counting and ranking each time"
         )
         edition_id = Register.objects.get(slug="work").current_edition_id
         reads = [t * 1000 for t in timed(lambda: tally.Columns.read("work"), repeat=20)]
