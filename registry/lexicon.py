@@ -22,7 +22,7 @@ common its words (pg_trgm cut "techniek"'s 472 names by trigrams, not by score).
 same on SQLite, which had a cruder trigram count.
 
 Names change only with a new edition: a register's names are read once per process for its
-current edition (one query, about 30 ms), and again after settings.TALLY_SECONDS.
+current edition (one query and the index: about 100 ms for the Work register).
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from time import time as now_seconds
 
 import numpy as np
 import numpy.typing as npt
@@ -54,7 +53,7 @@ class _Words:
     a typo or two."""
 
     def __init__(self, names_of: dict[str, list[int]]) -> None:
-        self.postings = {word: np.array(found, dtype=np.int32) for word, found in names_of.items()}
+        self.postings = dict(names_of)  # lists: NumPy takes them as indices as they are
         self.sorted = sorted(names_of)
         by_length: dict[int, list[str]] = defaultdict(list)
         for word in self.sorted:
@@ -97,7 +96,7 @@ class Lexicon:
 
     @classmethod
     def read(cls, register_slug: str) -> Lexicon:
-        from registry.search import _weight  # search imports this module
+        from registry.search import _parts  # search imports this module
 
         rows = list(
             ListingName.objects.filter(listing__register__slug=register_slug)
@@ -116,13 +115,14 @@ class Lexicon:
         letters: dict[str, list[int]] = defaultdict(list)
         weights = []
         for i, (_, _, text, _, _, _) in enumerate(rows):
-            split = text.split()
+            # The scoring's own parts of the text, kept for it (registry.search._parts).
+            whole, split, _, total, _ = _parts(text)
             for word in set(split):
                 words[word].append(i)
             for first, second in set(zip(split, split[1:], strict=False)):
                 joined[first + second].append(i)
-            letters[text.replace(" ", "")].append(i)
-            weights.append(sum(_weight(word) for word in split) or 1.0)
+            letters[whole].append(i)
+            weights.append(total or 1.0)
         return cls(
             listing_ids=np.array([row[0] for row in rows], dtype=np.int64),
             names=[row[1] for row in rows],
@@ -242,27 +242,28 @@ def _joined_of(typed: str, pair: str) -> float:
     return value if value >= JOINED else 0.0
 
 
-_kept: dict[tuple[str, int], tuple[float, Lexicon]] = {}  # (read at, names)
+_kept: dict[tuple[str, int], Lexicon] = {}
 _lock = threading.Lock()
 
 
 def of(register_slug: str, *, edition_id: int | None) -> Lexicon:
     """The register's names as of its current edition `edition_id`, kept in this process's
-    memory for settings.TALLY_SECONDS at most; read every time without an edition."""
-    seconds = settings.TALLY_SECONDS
-    if edition_id is None or not seconds:
+    memory until the register has another (every change to names, or to whether a listing is
+    on the register, comes with a new current edition: sync, import, backfill); read every
+    time without an edition, or with settings.TALLY_SECONDS at 0 (the columns' own rule)."""
+    if edition_id is None or not settings.TALLY_SECONDS:
         return Lexicon.read(register_slug)
     key = (register_slug, edition_id)
-    now = now_seconds()
     found = _kept.get(key)
-    if found is None or now - found[0] >= seconds:
-        found = (now, Lexicon.read(register_slug))
+    if found is None:
+        found = Lexicon.read(register_slug)
         with _lock:
-            _kept.pop(key, None)
+            for other in [k for k in _kept if k[0] == register_slug]:
+                del _kept[other]  # an earlier edition's: never asked for again
             if len(_kept) >= KEPT:
                 _kept.pop(next(iter(_kept)))
             _kept[key] = found
-    return found[1]
+    return found
 
 
 def forget() -> None:

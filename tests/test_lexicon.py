@@ -185,20 +185,16 @@ def test_names_are_kept_per_edition_and_read_again_for_the_next(names, settings)
     fresh = lexicon.of("work", edition_id=later.pk)
     assert fresh is not kept
     assert "Tebi Two B.V." in fresh.names
+    assert list(lexicon._kept) == [("work", later.pk)]  # the earlier edition's names let go
 
 
-def test_names_expire_and_are_read_every_time_when_asked(names, settings, monkeypatch):
+def test_names_are_read_every_time_without_an_edition_or_with_tally_seconds_zero(
+    names, settings
+):
     settings.TALLY_SECONDS = 900
-    clock = [1000.0]
-    monkeypatch.setattr(lexicon, "now_seconds", lambda: clock[0])
-    kept = lexicon.of("work", edition_id=names.pk)
-    clock[0] += 899
-    assert lexicon.of("work", edition_id=names.pk) is kept
-    clock[0] += 1
-    assert lexicon.of("work", edition_id=names.pk) is not kept
+    assert lexicon.of("work", edition_id=None) is not lexicon.of("work", edition_id=None)
     settings.TALLY_SECONDS = 0
     assert lexicon.of("work", edition_id=names.pk) is not lexicon.of("work", edition_id=names.pk)
-    assert lexicon.of("work", edition_id=None) is not lexicon.of("work", edition_id=None)
 
 
 def test_the_search_page_finds_candidates_in_memory(client, names, django_assert_num_queries):
