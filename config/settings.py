@@ -206,9 +206,9 @@ ENRICH_ENABLED = env_bool("ENRICH_ENABLED", default=True)
 # Sector and place counts of searches without a text (registry.facets): kept this long at most;
 # a new edition or an enrichment write replaces them sooner. 0: always count.
 FACET_CACHE_SECONDS = env_int("FACET_CACHE_SECONDS", default=15 * 60)
-# A text search's ranked candidates (registry.facets.ranked_candidates), by the same rule: reused
-# when the same search is paged, narrowed by sector or place, or asked for again. 0: rank every
-# time.
+# A text search's ranking (registry.cached.ranked) and the pages of every search, by the same
+# rule: the ranking reused when the same search is paged, narrowed by sector or place, or asked
+# for again. 0: rank and read every time.
 SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", default=15 * 60)
 # A register's facet columns in each web process's memory (registry.tally), by the same rule:
 # read again after a new edition or an enrichment write, and after this long at most. 0: read

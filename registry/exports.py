@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from registry import places
+from registry import places, tally
 from registry.bulk import spreadsheet_safe
 from registry.context_processors import Freshness, served_register
 from registry.filters import ListingFilter
@@ -109,9 +109,10 @@ def search_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     filterset = ListingFilter(request.GET, queryset=Listing.objects.for_listing())
     if not filterset.is_valid():
         return csv_errors(filterset)
-    rows = filterset.qs.iterator(chunk_size=CHUNK)  # first: it sets filterset.as_of_answer
     slug = str(filterset.form.cleaned_data.get("register") or "work")
     register = served_register(request, slug)
+    tally.search_in_memory(filterset, edition_id=register.current_edition_id if register else None)
+    rows = filterset.qs.iterator(chunk_size=CHUNK)  # first: it sets filterset.as_of_answer
     freshness = Freshness.of(register)
     served: date | None = freshness.published_on
     if filterset.as_of_answer is not None:  # the listings of that edition, not today's

@@ -78,8 +78,8 @@ class Facets:
 def compute_facets(filterset: ListingFilter, *, edition_id: int | None = None) -> Facets:
     """The three facets of a valid filterset without a search text, counted over the
     register's columns, or taken from the cache (with `edition_id` given: the current
-    edition of the register searched). A search text's counts come from its candidates:
-    count_facets(candidates=...)."""
+    edition of the register searched). A search text's counts are over its ranking:
+    count_facets(ranked=...)."""
     data = filterset.form.cleaned_data
     if edition_id is None or data.get("q") or not settings.FACET_CACHE_SECONDS:
         return count_facets(filterset, edition_id=edition_id)

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET
 
+from registry import tally
 from registry.context_processors import SOURCE, Freshness, served_register
 from registry.filters import ListingFilter
 from registry.models import Company, Edition, Listing, ListingEvent, Register
@@ -67,6 +68,8 @@ class SearchFeed(EventFeed):  # items are ListingEvents, the object a search
         super().__init__()
         self.request, self.filterset = request, filterset
         self.register: Register | None = served_register(request, self.slug)
+        edition_id = self.register.current_edition_id if self.register else None
+        tally.search_in_memory(filterset, edition_id=edition_id)  # as the page finds them
 
     @property
     def slug(self) -> str:

@@ -26,6 +26,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from time import time as now_seconds
 from typing import TYPE_CHECKING, overload
 
@@ -299,6 +300,15 @@ def selected(
 
     matches = None if ranking is None else {m.listing_id: m for m in ranking}
     return Selected(ids, count=count, register_slug=filterset.register_slug, matches=matches)
+
+
+def search_in_memory(filterset: ListingFilter, *, edition_id: int | None) -> None:
+    """Have a filterset's search text find its candidates among the register's names in
+    memory (registry.lexicon), with the listings its other filters leave from the columns,
+    as the search page does: so a page, its CSV and its feed list the same companies. Without
+    a current edition (`edition_id` None) the trigram query finds them."""
+    if edition_id is not None:
+        filterset.in_memory = partial(names_and_base, filterset, edition_id=edition_id)
 
 
 def names_and_base(

@@ -134,7 +134,7 @@ def test_as_of_combines_with_a_search(history, names_as_of):
 
 
 def test_a_search_as_of_a_date_states_its_answer_every_time(history, search_as_of):
-    # Searches are cached (registry.facets.ranked_candidates), but not with as_of: the answer's
+    # Searches are cached (registry.cached.ranked), but not with as_of: the answer's
     # edition is worked out while filtering, and a repeat must state it too.
     first = search_as_of("2026-09-01", q="leaves")
     again = search_as_of("2026-09-01", q="leaves")

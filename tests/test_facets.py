@@ -472,9 +472,9 @@ def test_facets_cost_one_query_per_edition_and_save_the_count(
         client.get(SEARCH, {"sector": "K", "province": "Zuid-Holland"})
     with django_assert_num_queries(2):
         client.get(SEARCH_JSON, {"sector": "62", "province": "unknown", "page_size": "100"})
-    # A search ranks its candidates once and reads their rows once, for the counts and the
-    # page alike: the register, the register's names (registry.lexicon: the first text
-    # search after a new edition reads them), the candidates' rows; the names are then in
+    # A search ranks its candidates once; the counts come from the columns, the page reads
+    # its own rows: the register, the register's names (registry.lexicon: the first text
+    # search after a new edition reads them), the page's rows; the names are then in
     # memory.
     with django_assert_num_queries(3):
         response = client.get(SEARCH_JSON, {"q": "techniek", "sector": "K", "page_size": "100"})
@@ -680,7 +680,7 @@ def test_a_cache_time_of_zero_ranks_every_search(
     settings.SEARCH_CACHE_SECONDS = 0
     client.get(SEARCH_JSON, {"q": "techniek"})
 
-    # The register, the candidates' rows: their names are in memory (registry.lexicon).
+    # The register, the page's rows: the names are in memory (registry.lexicon).
     with django_assert_num_queries(2):
         client.get(SEARCH_JSON, {"q": "techniek"})
 

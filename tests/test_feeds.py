@@ -172,9 +172,14 @@ def test_the_search_feed_costs_two_queries_however_many_entries(
     with django_assert_num_queries(2):  # the register (title, credit), the entries
         response = client.get(SEARCH_FEED, {"status": "all"})
     assert len(titles(parse_atom(response))) == rows
-    with django_assert_num_queries(3):  # and a search's ranked candidates
+    # A search text: its candidates found among the register's names in memory, the listings
+    # its other filters leave from the columns (both read once per process and edition).
+    with django_assert_num_queries(4):
         response = client.get(SEARCH_FEED, {"q": "new"})
     assert len(titles(parse_atom(response))) == rows
+    with django_assert_num_queries(2):  # then the register and the entries again
+        response = client.get(SEARCH_FEED, {"q": "new 1"})
+    assert titles(parse_atom(response))
 
 
 # --- One company ---------------------------------------------------------------------------------

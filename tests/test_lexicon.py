@@ -7,6 +7,8 @@ the other filters, the cap on candidates, the names kept per edition.
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import numpy as np
@@ -188,9 +190,7 @@ def test_names_are_kept_per_edition_and_read_again_for_the_next(names, settings)
     assert list(lexicon._kept) == [("work", later.pk)]  # the earlier edition's names let go
 
 
-def test_names_are_read_every_time_without_an_edition_or_with_tally_seconds_zero(
-    names, settings
-):
+def test_names_are_read_every_time_without_an_edition_or_with_tally_seconds_zero(names, settings):
     settings.TALLY_SECONDS = 900
     assert lexicon.of("work", edition_id=None) is not lexicon.of("work", edition_id=None)
     settings.TALLY_SECONDS = 0
@@ -198,11 +198,27 @@ def test_names_are_read_every_time_without_an_edition_or_with_tally_seconds_zero
 
 
 def test_the_search_page_finds_candidates_in_memory(client, names, django_assert_num_queries):
-    """The register (with its current edition), the names once, then the candidates' rows:
-    no trigram query; asked again, the names are in memory."""
-    with django_assert_num_queries(4):  # register, names, the columns (tally), rows
+    """The register (with its current edition), the names once, then the page's rows: no
+    trigram query; asked again, the names are in memory."""
+    with django_assert_num_queries(4):  # register, names, the columns (tally), the page
         first = client.get(SEARCH_JSON, {"q": "bookng", "status": "all"}).json()
     assert [r["name"] for r in first["results"]] == ["Booking.com B.V."]
-    with django_assert_num_queries(2):  # register, rows
+    with django_assert_num_queries(2):  # register, the page
         again = client.get(SEARCH_JSON, {"q": "tebi", "status": "all"}).json()
     assert [r["name"] for r in again["results"]] == ["Tebi B.V."]
+
+
+def test_the_csv_and_the_feed_of_a_search_list_what_its_page_lists(client, names):
+    """All three find the candidates in memory: "tebi nederland" is Tebi B.V. first, then
+    Xebia Nederland B.V. (a typo in the whole name), which the trigram query does not find."""
+    make_edition(date(2026, 9, 1), current=False)  # so October's additions are news
+    text = "tebi nederland"
+    page = [r["kvk"] for r in client.get(SEARCH_JSON, {"q": text}).json()["results"]]
+    assert len(page) == 2
+    response = client.get(reverse("registry:search-csv"), {"q": text})
+    body = b"".join(response.streaming_content).decode("utf-8").removeprefix("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(body, newline="")))
+    assert [row["kvk"] for row in rows] == page
+    feed = client.get(reverse("registry:search-feed"), {"q": text}).content.decode()
+    assert "Xebia Nederland B.V." in feed
+    assert "Tebi B.V." in feed

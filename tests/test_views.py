@@ -25,8 +25,8 @@ from tests.factories import (
 
 SEARCH = reverse("registry:search")
 SEARCH_JSON = reverse("registry:search-json")
-# A text search: the header's register, then its candidates' rows (the candidates are found
-# among the register's names in memory, registry.lexicon), on PostgreSQL and SQLite alike.
+# A text search: the header's register, then its page's rows (the candidates are found among
+# the register's names in memory, registry.lexicon), on PostgreSQL and SQLite alike.
 SEARCH_QUERIES = 2
 
 pytestmark = pytest.mark.django_db
@@ -727,8 +727,8 @@ def test_a_search_costs_the_same_queries_however_many_rows(
 ):
     make_listings(rows, edition=editions[2])
 
-    # The register and its edition (header), and the ranked candidates' rows: the sector and
-    # place counts, the total (no COUNT) and the page all come from those rows. The first
+    # The register and its edition (header), and the page's rows by key: the sector and place
+    # counts and the total (no COUNT) come from the register's columns in memory. The first
     # text search of a process also reads the register's names and columns (once per edition).
     client.get(SEARCH, {"q": "warm up"})
     with django_assert_num_queries(SEARCH_QUERIES):
@@ -743,7 +743,7 @@ def test_search_json_costs_the_same_queries_however_many_rows(
     make_listings(rows, edition=editions[2])
 
     client.get(SEARCH_JSON, {"q": "warm up"})  # the names and columns read (once per edition)
-    with django_assert_num_queries(SEARCH_QUERIES):  # as the page: header, candidates' rows
+    with django_assert_num_queries(SEARCH_QUERIES):  # as the page: header, its rows
         response = client.get(SEARCH_JSON, {"q": "bakkerij", "page_size": "100"})
     assert response.json()["count"] == rows
 
