@@ -3,8 +3,9 @@
 On PostgreSQL a search's candidates came from pg_trgm: one query whose index scan tests every
 name that shares trigrams with the text (7 ms for "techniek", 10 to 25 ms for the register's
 commonest words), the closest 300 by trigram similarity then scored by registry.search. Here
-they are found by the words name_score() rewards, in the register's vocabulary (some 15,000
-distinct words of 14,000 names, under 10 MB in memory):
+they are found by the words name_score() rewards, in the register's vocabulary (13,179
+distinct words of the July 2026 edition's 12,885 names; about 16 MB in memory, with the
+scoring's parts of each name that registry.search keeps):
 
 - each word of the query is looked up as name_score() matches words: equal, the start of a
   word, a typo or two (rapidfuzz's optimal string alignment, in C, over the words of about the
