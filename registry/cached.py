@@ -51,11 +51,26 @@ def enrichment_changed(*, at_most_every: int = 0) -> None:
     cache.set(ENRICHMENT_VERSION, uuid4().hex, None)
 
 
-def versioned(key: str, compute: Callable[[], _T], *, seconds: int) -> _T:
+def versioned(
+    key: str,
+    compute: Callable[[], _T],
+    *,
+    seconds: int,
+    version: Any = None,
+    missing: bool = False,
+) -> _T:
     """What `compute()` gave last time under `key`, while the enrichment version is the one it
-    was stored under; else `compute()`, stored for `seconds` at most."""
-    found = cache.get_many([ENRICHMENT_VERSION, key])
-    version, held = found.get(ENRICHMENT_VERSION), found.get(key)
+    was stored under; else `compute()`, stored for `seconds` at most. `version`: the
+    enrichment version when the request has read it already (then only `key` is read);
+    `missing`: known not to be in the cache (nothing is read)."""
+    held = None
+    if missing:
+        pass
+    elif version is None:
+        found = cache.get_many([ENRICHMENT_VERSION, key])
+        version, held = found.get(ENRICHMENT_VERSION), found.get(key)
+    else:
+        held = cache.get(key)
     if version is not None and held is not None and held[0] == version:
         return held[1]  # type: ignore[no-any-return]  # what this function stored
     value = compute()
@@ -77,8 +92,15 @@ def filters_key(filterset: ListingFilter, *, leave_out: tuple[str, ...] = ()) ->
     return hashlib.blake2b(repr(filters).encode(), digest_size=16).hexdigest()
 
 
-def remembered(key: str | None, read: Callable[[], list[Result]]) -> list[Result]:
-    """`read()`, or the results it gave under `key` (None: not cached)."""
+def remembered(
+    key: str | None,
+    read: Callable[[], list[Result]],
+    *,
+    version: Any = None,
+    missing: bool = False,
+) -> list[Result]:
+    """`read()`, or the results it gave under `key` (None: not cached); `version` and
+    `missing` as versioned() takes them."""
     if key is None or not settings.SEARCH_CACHE_SECONDS:
         return read()
     fresh: list[Result] = []  # read here: returned as read, not rebuilt from what is stored
@@ -87,7 +109,9 @@ def remembered(key: str | None, read: Callable[[], list[Result]]) -> list[Result
         fresh.extend(read())
         return [result.as_tuple() for result in fresh]
 
-    rows = versioned(key, read_to_store, seconds=settings.SEARCH_CACHE_SECONDS)
+    rows = versioned(
+        key, read_to_store, seconds=settings.SEARCH_CACHE_SECONDS, version=version, missing=missing
+    )
     return fresh or [Result.from_tuple(values) for values in rows]
 
 
@@ -99,7 +123,11 @@ def ranked(filterset: ListingFilter, *, edition_id: int | None) -> list[Match]:
     A ranking depends on the edition alone, not on enrichment: it is kept under the edition,
     and an enrichment write costs the pages' rows read again, not a new ranking. The
     listings the other filters leave are applied to it again by registry.tally (a filter
-    ListingFilter applies after the text, "recent", is applied there too)."""
+    ListingFilter applies after the text, "recent", is applied there too).
+
+    One round trip to the cache: the enrichment version is read with the ranking and kept on
+    the filterset for the rest of the request (its columns, its page), and so is whether the
+    ranking was made now (then its page is not looked for)."""
     if (
         edition_id is None
         or filterset.form.cleaned_data.get("as_of")
@@ -107,9 +135,12 @@ def ranked(filterset: ListingFilter, *, edition_id: int | None) -> list[Match]:
     ):
         return filterset.base.matches()
     key = f"search:{SHAPE}:{edition_id}:{filters_key(filterset, leave_out=FACETS)}"
-    held = cache.get(key)
+    found = cache.get_many([ENRICHMENT_VERSION, key])
+    filterset.enrichment_version = found.get(ENRICHMENT_VERSION)
+    held = found.get(key)
     if held is not None:
         return [Match(*values) for values in held]
+    filterset.ranked_now = True
     matches = filterset.base.matches()
     cache.set(key, [match_values(m) for m in matches], settings.SEARCH_CACHE_SECONDS)
     return matches

@@ -293,6 +293,11 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
         # Set by registry.views.find: the register's names in memory, and the ids of the
         # listings the other filters leave, for the search text (ListingQuerySet.search).
         self.in_memory: Callable[[], tuple[Lexicon, npt.NDArray[np.int64] | None]] | None = None
+        # Set by registry.cached.ranked, which reads it with the ranking: the enrichment
+        # version of this request (None: not read yet), and whether the ranking was made now
+        # (its pages cannot be in the cache then).
+        self.enrichment_version: Any = None
+        self.ranked_now = False
         if data is not None:
             data = data.copy()
             if data.get("as_of", "").strip() and not data.get("status"):

@@ -348,22 +348,24 @@ def _columns_for(filterset: ListingFilter, *, edition_id: int | None) -> Columns
     its page use the same columns, even when none are kept in memory."""
     held: Columns | None = getattr(filterset, "_tally_columns", None)
     if held is None:
-        held = columns_of(filterset.register_slug, edition_id=edition_id)
+        version = filterset.enrichment_version  # when the request read it already
+        held = columns_of(filterset.register_slug, edition_id=edition_id, version=version)
         filterset._tally_columns = held
     return held
 
 
-def columns_of(register_slug: str, *, edition_id: int | None) -> Columns:
+def columns_of(register_slug: str, *, edition_id: int | None, version: object = None) -> Columns:
     """The register's columns as of its current edition `edition_id` and the enrichment
     version: read from the database once, kept in the cache (Redis in production: one read
     serves every process; under 1 MB) and in this process's memory, for
     settings.TALLY_SECONDS at most since that read (the safety net of registry.cached: a
     renewal the enrichment's once-a-minute rule skipped, or one a process-local cache never
-    sees); read every time without an edition."""
+    sees); read every time without an edition. `version`: the enrichment version, when the
+    request has read it already."""
     seconds = settings.TALLY_SECONDS
     if edition_id is None or not seconds:
         return Columns.read(register_slug)
-    version = cache.get(ENRICHMENT_VERSION) or named_version()
+    version = version or cache.get(ENRICHMENT_VERSION) or named_version()
     key = (register_slug, edition_id, version)
     now = now_seconds()
     found = _kept.get(key)

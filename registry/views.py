@@ -147,16 +147,23 @@ class ResultPaginator(Paginator[Result]):
     columns a results page shows, instead of as model instances; with a `key`, it is cached
     under it (registry.cached.results_page_key)."""
 
-    def __init__(self, *args: Any, key: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        key: str | None = None,
+        version: Any = None,
+        missing: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.key = key
+        self.key, self.version, self.missing = key, version, missing
 
     def _get_page(self, *args: Any, **kwargs: Any) -> Page[Result]:
         object_list, number, *rest = args
         if isinstance(object_list, ListingQuerySet | tally.Selected):
             rows = object_list
             key = f"{self.key}:{self.per_page}:{number}" if self.key else None
-            object_list = remembered(key, rows.results)
+            object_list = remembered(key, rows.results, version=self.version, missing=self.missing)
         return Page(object_list, number, *rest, **kwargs)
 
 
@@ -190,7 +197,13 @@ def find(filterset: ListingFilter, *, register: Register | None, per_page: int) 
         facets = compute_facets(filterset, edition_id=edition_id)
     key = results_page_key(filterset, edition_id=edition_id)
     selected = tally.selected(filterset, edition_id=edition_id, count=facets.total, ranking=ranking)
-    paginator = ResultPaginator(selected, per_page=per_page, key=key)
+    paginator = ResultPaginator(
+        selected,
+        per_page=per_page,
+        key=key,
+        version=filterset.enrichment_version,  # read with the ranking (or None: read it)
+        missing=filterset.ranked_now,  # a ranking made now has no page in the cache
+    )
     return Found(facets=facets, paginator=paginator)
 
 
