@@ -25,7 +25,9 @@ from io import StringIO
 from itertools import product
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
@@ -260,6 +262,14 @@ class Command(BaseCommand):
         out(f"parse: median {statistics.median(parse_times):.3f} s (5 runs)  target <= 0.5 s")
 
         config = setup_databases(verbosity=0, interactive=False, keepdb=False)
+        # A cache of its own: the throwaway database numbers its editions from 1 again, so a
+        # shared cache (Redis) would serve an earlier run's entries under the same keys.
+        own_cache = {
+            alias: {**options_of, "KEY_PREFIX": f"bench-{uuid4().hex}"}
+            for alias, options_of in settings.CACHES.items()
+        }
+        caches_override = override_settings(CACHES=own_cache)
+        caches_override.enable()
         try:
             out(f"database: {connection.vendor} {connection.display_name}")
             if options["sync_only"]:
@@ -277,6 +287,7 @@ class Command(BaseCommand):
                 self._facets(options["requests"])
             self._history(options["requests"])
         finally:
+            caches_override.disable()
             teardown_databases(config, verbosity=0)
 
     def _syncs(self, rows: list[Row], page: str) -> None:
