@@ -41,6 +41,7 @@ NAMES = [
     "Van Dijk Techniek B.V.",
     "International Nederland B.V.",
     "Nedcon B.V.",
+    "Transportbedrijf Vrachtwagens Amsterdam B.V.",
 ]
 
 # Queries for each way a match is found: a whole word, the start of one, a typo, a swap, two
@@ -106,6 +107,8 @@ def test_in_memory_finds_what_the_query_finds(names, text):
         ("taxiss.ml", "Taxiss.nl B.V."),  # a typo in the whole name
         ("tebi nederland", "Tebi B.V."),  # not Xebia Nederland
         ("fuji europe", "Fuji Europe Africa B.V."),
+        # Two typos in two words written as one: allowed from 20 letters on.
+        ("transportbedrjifvrachtwagns", "Transportbedrijf Vrachtwagens Amsterdam B.V."),
     ],
 )
 def test_each_way_of_matching_finds_its_name_first(names, text, expected):
@@ -133,6 +136,19 @@ def test_the_best_estimates_are_kept_when_there_are_more_than_the_limit():
     found = Lexicon.read("work").candidates("techniek", "techniek", limit=3)
     assert len(found) == 3
     assert found[0][1] == "Techniek B.V."  # every word of the name is the query's
+
+
+def test_the_cut_keeps_a_longer_name_that_starts_with_the_word():
+    """Names that start with the query's word score higher (search._lead): the estimate
+    counts that, so the shorter names that merely have the word do not crowd it out."""
+    edition = make_edition(date(2026, 10, 3))
+    for prefix in ("Aa", "Bb", "Cc", "Dd", "Ee"):
+        make_listing(f"{prefix} Techniek B.V.", edition=edition)
+    make_listing("Techniek Zuidwest Montage Partners B.V.", edition=edition)
+    found = Lexicon.read("work").candidates("techniek", "techniek", limit=3)
+    assert found[0][1] == "Techniek Zuidwest Montage Partners B.V."
+    best = Listing.objects.of("work").search("techniek", names=Lexicon.read("work"))[0]
+    assert best.name == "Techniek Zuidwest Montage Partners B.V."
 
 
 def test_only_the_listings_kept_are_candidates(names):
