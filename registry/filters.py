@@ -290,8 +290,9 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
         self.as_of_answer: AsOfAnswer | None = None  # set when as_of is given and valid
         self._base: ListingQuerySet | None = None  # set by filter_queryset
         self._base_ids: list[int] | None = None  # read by base_ids()
-        # Set by registry.views.find: the register's names in memory, and the ids of the
-        # listings the other filters leave, for the search text (ListingQuerySet.search).
+        # Set by registry.tally.search_in_memory (the search page, its JSON, CSV and feed):
+        # the register's names in memory, and the ids of the listings the other filters
+        # leave, for the search text (ListingQuerySet.search).
         self.in_memory: Callable[[], tuple[Lexicon, npt.NDArray[np.int64] | None]] | None = None
         # Set by registry.cached.ranked, which reads it with the ranking: the enrichment
         # version of this request (None: not read yet), and whether the ranking was made now

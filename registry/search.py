@@ -1,10 +1,12 @@
 """Forgiving search: which listings a typed name or number most likely means, and how sure.
 
 Names are compared on `ListingName.search_text` (folded, legal forms dropped; registry.text).
-Candidates come from one query: on PostgreSQL pg_trgm's word similarity to the words of the
-query that name a company (not "nederland", "group"), through a GIN index; on SQLite (the
-local run) a count of the query's trigrams in each name. Both paths then score candidates with
-the same Python function, name_score(), so ranking is one piece of code:
+Candidates are found among the register's names in memory (registry.lexicon: by the words of
+the query that name a company, not "nederland", "group"), as the pages, the CSV, the feed and
+the bulk check do; without the names in memory, by one query: on PostgreSQL pg_trgm's word
+similarity through a GIN index, on SQLite a count of the query's trigrams in each name. Every
+path then scores candidates with the same Python function, name_score(), so ranking is one
+piece of code:
 
 - every word is matched to its best counterpart: equal, the start of a word (a brand cut short,
   a word being typed), one or two typos (swapped letters included), two words written as one;
@@ -47,7 +49,7 @@ from registry.text import GENERIC_WORDS, search_text
 if TYPE_CHECKING:
     from registry.querysets import ListingQuerySet
 
-CANDIDATES = 300  # names scored per query, the closest by trigrams first: at most as many results
+CANDIDATES = 300  # names scored per query, the most likely first: at most as many results
 LIKELY = 0.7
 SIMILAR = 0.45
 FORMER = 0.98  # a name the company no longer uses is a little weaker than the one it uses
@@ -137,8 +139,8 @@ def ranking(
     else:
         candidates, rows = _candidates(listings, query, with_rows=with_rows)
     best = _score(candidates, query)
-    # Among equal scores: a current name before a former one, then the shorter name. (The
-    # queryset's search() orders equal scores A-Z instead.)
+    # Among equal scores: a current name before a former one, then the shorter name; the
+    # queryset's search() keeps this order.
     matches = sorted(
         best.values(),
         key=lambda m: (-m.score, m.matched_on != "name", len(m.matched_name), m.listing_id),
