@@ -50,6 +50,17 @@ KEPT = 4  # registers' names kept in memory at once
 TYPO_REACH = 2  # the most edits name_score() allows in a word (registry.search._word_credit)
 
 Candidate = tuple[int, str, str, bool, bool]  # registry.search.Candidate
+# What is read of each name, here and by search's substring candidates (SQLite): whether it is
+# its listing's current name (last seen in the listing's last edition) and whether the listing
+# is listed now are worked out from these.
+NAME_ROW = (
+    "listing_id",
+    "name",
+    "search_text",
+    "last_edition__published_on",
+    "listing__last_listed",
+    "listing__removed_on",
+)
 Keep = Callable[[npt.NDArray[np.int64]], npt.NDArray[np.bool_]]
 
 
@@ -111,14 +122,7 @@ class Lexicon:
         rows = list(
             ListingName.objects.filter(listing__register__slug=register_slug)
             .order_by("pk")
-            .values_list(
-                "listing_id",
-                "name",
-                "search_text",
-                "last_edition__published_on",
-                "listing__last_listed",
-                "listing__removed_on",
-            )
+            .values_list(*NAME_ROW)
         )
         words: dict[str, list[int]] = defaultdict(list)
         joined: dict[str, list[int]] = defaultdict(list)

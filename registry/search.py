@@ -41,7 +41,7 @@ from django.db.models import Case, Expression, F, Q, QuerySet, When
 from django.db.models.functions import Greatest
 from rapidfuzz.distance import OSA
 
-from registry.lexicon import Keep, Lexicon
+from registry.lexicon import NAME_ROW, Keep, Lexicon
 from registry.models import Company, Listing, ListingName
 from registry.results import COMPANY, RESULT_COLUMNS
 from registry.text import GENERIC_WORDS, search_text
@@ -440,14 +440,7 @@ def _substring_candidates(
         .annotate(hits=sum(hits, exact))
         .filter(hits__gt=0)
         .order_by("-hits", "pk")
-        .values_list(
-            "listing_id",
-            "name",
-            "search_text",
-            "last_edition__published_on",
-            "listing__last_listed",
-            "listing__removed_on",
-        )[:CANDIDATES]
+        .values_list(*NAME_ROW)[:CANDIDATES]
     )
 
 
