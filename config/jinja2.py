@@ -11,7 +11,9 @@ the same behaviour: dates in the current time zone, numbers grouped in thousands
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
@@ -52,6 +54,22 @@ def intcomma(value: int | float | str | None) -> str:
     return str(humanize_intcomma(value))
 
 
+def floatformat(value: Any, arg: int | str = -1) -> str:
+    """|floatformat: for a float under 1,000 and a positive number of places (the scores of
+    the search page and the bulk check), Django's own result, its half-up rounding of the
+    number as written, without its localisation: 0.8 µs against 8.6 here (fifty scores a search
+    page); anything else goes to Django's."""
+    if (
+        isinstance(value, float)
+        and isinstance(arg, int)
+        and 0 < arg <= 6
+        and math.isfinite(value)
+        and abs(value) < 1000
+    ):
+        return str(Decimal(repr(value)).quantize(Decimal(1).scaleb(-arg), ROUND_HALF_UP))
+    return str(defaultfilters.floatformat(value, arg))
+
+
 def environment(**options: Any) -> Environment:
     # As Django templates: a missing value (and any attribute of it) renders as "", in
     # development too (Django's Jinja2 default there prints the expression instead).
@@ -63,7 +81,7 @@ def environment(**options: Any) -> Environment:
         intcomma=intcomma,
         naturaltime=naturaltime,
         pluralize=defaultfilters.pluralize,
-        floatformat=defaultfilters.floatformat,
+        floatformat=floatformat,
         capfirst=defaultfilters.capfirst,
     )
     return env

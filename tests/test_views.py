@@ -859,3 +859,18 @@ def test_a_search_as_of_a_date_before_the_first_edition_says_unknown(client, edi
         data = response.json()
         assert data["count"] == 0
         assert data["as_of"]["known"] is False
+
+
+@pytest.mark.parametrize("places", [1, 2, 3])
+def test_the_pages_floatformat_is_djangos(places):
+    """config.jinja2.floatformat takes a fast path for the scores; every score a ranking can
+    give (0 to 1, three decimals), and a few other floats, read as Django's filter reads them."""
+    from django.template.defaultfilters import floatformat as djangos
+
+    from config.jinja2 import floatformat
+
+    values = [i / 1000 for i in range(1001)] + [0.0005, 2.675, 1.005, -0.125, 999.995, 12.5]
+    for value in values:
+        assert floatformat(value, places) == str(djangos(value, places)), value
+    assert floatformat(1234.5678, 2) == str(djangos(1234.5678, 2))  # past the fast path
+    assert floatformat("0.5", 2) == "0.50"
