@@ -111,7 +111,7 @@ def search_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         return csv_errors(filterset)
     slug = str(filterset.form.cleaned_data.get("register") or "work")
     register = served_register(request, slug)
-    tally.search_in_memory(filterset, edition_id=register.current_edition_id if register else None)
+    tally.search_in_memory(filterset, register)
     rows = filterset.qs.iterator(chunk_size=CHUNK)  # first: it sets filterset.as_of_answer
     freshness = Freshness.of(register)
     served: date | None = freshness.published_on

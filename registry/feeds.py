@@ -68,8 +68,7 @@ class SearchFeed(EventFeed):  # items are ListingEvents, the object a search
         super().__init__()
         self.request, self.filterset = request, filterset
         self.register: Register | None = served_register(request, self.slug)
-        edition_id = self.register.current_edition_id if self.register else None
-        tally.search_in_memory(filterset, edition_id=edition_id)  # as the page finds them
+        tally.search_in_memory(filterset, self.register)  # as the page finds them
 
     @property
     def slug(self) -> str:

@@ -39,7 +39,7 @@ from django.db.models import Value
 from registry import lexicon
 from registry.cached import ENRICHMENT_VERSION, SHAPE, named_version
 from registry.filters import facet_filter
-from registry.models import Edition, Listing
+from registry.models import Edition, Listing, Register
 
 if TYPE_CHECKING:
     from registry.filters import ListingFilter
@@ -302,13 +302,15 @@ def selected(
     return Selected(ids, count=count, register_slug=filterset.register_slug, matches=matches)
 
 
-def search_in_memory(filterset: ListingFilter, *, edition_id: int | None) -> None:
+def search_in_memory(filterset: ListingFilter, register: Register | None) -> None:
     """Have a filterset's search text find its candidates among the register's names in
     memory (registry.lexicon), with the listings its other filters leave from the columns,
     as the search page does: so a page, its CSV and its feed list the same companies. Without
-    a current edition (`edition_id` None) the trigram query finds them."""
-    if edition_id is not None:
-        filterset.in_memory = partial(names_and_base, filterset, edition_id=edition_id)
+    a current edition the trigram query finds them."""
+    if register is not None and register.current_edition_id is not None:
+        filterset.in_memory = partial(
+            names_and_base, filterset, edition_id=register.current_edition_id
+        )
 
 
 def names_and_base(
@@ -316,27 +318,13 @@ def names_and_base(
 ) -> tuple[Lexicon, npt.NDArray[np.int64] | None]:
     """For a text search: the register's names in memory (registry.lexicon) and the ids of the
     listings every filter but the text, sector and place leaves (None as of a date: those
-    rest on the stored events, and the search's own query reads them)."""
+    rest on the stored events, and the search's own query reads them). The columns are the
+    request's own (_columns_for), which then count its facets and order its page."""
     names = lexicon.of(filterset.register_slug, edition_id=edition_id)
     if filterset.form.cleaned_data.get("as_of"):
         return names, None
-    columns = _edition_columns(filterset.register_slug, edition_id=edition_id)
+    columns = _columns_for(filterset, edition_id=edition_id)
     return names, columns.ids[columns.base_mask(filterset)]
-
-
-def _edition_columns(register_slug: str, *, edition_id: int) -> Columns:
-    """Columns of the register's edition `edition_id` for its base alone (status, first
-    listed, editions: never enrichment): any kept in memory will do, whatever enrichment
-    version they were read under, so a text search asks the cache nothing for them."""
-    now = now_seconds()
-    for (slug, edition, _version), (read_at, columns) in reversed(list(_kept.items())):
-        if (
-            slug == register_slug
-            and edition == edition_id
-            and now - read_at < settings.TALLY_SECONDS
-        ):
-            return columns
-    return columns_of(register_slug, edition_id=edition_id)
 
 
 _kept: dict[tuple[str, int, object], tuple[float, Columns]] = {}  # (read at, columns)

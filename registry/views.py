@@ -188,7 +188,7 @@ def find(filterset: ListingFilter, *, register: Register | None, per_page: int) 
     edition_id = current_edition_id(register)
     ranking = None
     if filterset.form.cleaned_data.get("q"):
-        tally.search_in_memory(filterset, edition_id=edition_id)
+        tally.search_in_memory(filterset, register)
         ranking = ranked(filterset, edition_id=edition_id)
         facets = count_facets(
             filterset, ranked=[m.listing_id for m in ranking], edition_id=edition_id
