@@ -64,12 +64,10 @@ def versioned(
     enrichment version when the request has read it already (then only `key` is read);
     `missing`: known not to be in the cache (nothing is read)."""
     held = None
-    if missing:
-        pass
-    elif version is None:
+    if not missing and version is None:
         found = cache.get_many([ENRICHMENT_VERSION, key])
         version, held = found.get(ENRICHMENT_VERSION), found.get(key)
-    else:
+    elif not missing:
         held = cache.get(key)
     if version is not None and held is not None and held[0] == version:
         return held[1]  # type: ignore[no-any-return]  # what this function stored
