@@ -131,7 +131,7 @@ def ranked(filterset: ListingFilter, *, edition_id: int | None) -> list[Match]:
         or filterset.form.cleaned_data.get("as_of")
         or not settings.SEARCH_CACHE_SECONDS
     ):
-        return filterset.base.matches()
+        return filterset.matches()
     key = f"search:{SHAPE}:{edition_id}:{filters_key(filterset, leave_out=FACETS)}"
     found = cache.get_many([ENRICHMENT_VERSION, key])
     filterset.enrichment_version = found.get(ENRICHMENT_VERSION)
@@ -139,7 +139,7 @@ def ranked(filterset: ListingFilter, *, edition_id: int | None) -> list[Match]:
     if held is not None:
         return [Match(*values) for values in held]
     filterset.ranked_now = True
-    matches = filterset.base.matches()
+    matches = filterset.matches()
     cache.set(key, [match_values(m) for m in matches], settings.SEARCH_CACHE_SECONDS)
     return matches
 

@@ -105,7 +105,7 @@ def count_facets(
     not given)."""
     data = filterset.form.cleaned_data
     if data.get("q") and ranked is None:
-        ranked = [m.listing_id for m in filterset.base.matches()]
+        ranked = [m.listing_id for m in filterset.matches()]
     city: CityValue | None = data.get("city")
     province: ProvinceValue | None = data.get("province")
     cities = set(city.officials) if city else None

@@ -17,6 +17,7 @@ from registry import places, sbi
 from registry.forms import PublicForm
 from registry.models import Company, Listing, Place, Register
 from registry.querysets import ListingQuerySet
+from registry.search import Match, kvk_digits, rank_in_memory
 from registry.timeline import AsOfAnswer, register_as_of
 
 if TYPE_CHECKING:
@@ -330,6 +331,19 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
         self.qs  # noqa: B018  # filtering keeps the base on the way (django-filter caches qs)
         assert self._base is not None, "a valid filterset filters"
         return self._base
+
+    def matches(self) -> list[Match]:
+        """A valid text search's ranking, best first, among the listings every filter but
+        sector and place leaves. With the register's names in memory (search_in_memory) and
+        a text that is not a KvK number, ranked without building the filters' querysets,
+        among the ids the register's columns leave (registry.tally); else as `base` ranks
+        it (a KvK number, a search as of a date)."""
+        text = self.form.cleaned_data.get("q") or ""
+        if self.in_memory is not None and kvk_digits(text) is None:
+            names, among = self.in_memory()
+            if among is not None:
+                return rank_in_memory(text, names=names, among=among)
+        return self.base.matches()
 
     def base_ids(self) -> list[int]:
         """The ids of `base`, read once: registry.tally counts a search as of a date by them."""

@@ -135,24 +135,38 @@ def ranking(
             return Ranking([], {})
         keep = _keeper(listings, among)
         candidates = names.candidates(query, _core(query), keep=keep, limit=CANDIDATES)
-        rows: dict[int, tuple[Any, ...]] = {}
-    else:
-        candidates, rows = _candidates(listings, query, with_rows=with_rows)
-    best = _score(candidates, query)
-    # Among equal scores: a current name before a former one, then the shorter name; the
-    # queryset's search() keeps this order.
-    matches = sorted(
-        best.values(),
+        return Ranking(_best(candidates, query), {})
+    candidates, rows = _candidates(listings, query, with_rows=with_rows)
+    return Ranking(_best(candidates, query), rows)
+
+
+def rank_in_memory(text: str, *, names: Lexicon, among: npt.NDArray[np.int64]) -> list[Match]:
+    """rank() for a text that is not a KvK number, among the listings whose ids are `among`,
+    without a queryset: the candidates found among the register's `names` in memory
+    (registry.lexicon). The search page builds no query for its text this way (the filters'
+    querysets cost a new search about a millisecond here, and were never run)."""
+    query = search_text(text)
+    if not query:
+        return []
+    keep = _keeper(None, among)
+    return _best(names.candidates(query, _core(query), keep=keep, limit=CANDIDATES), query)
+
+
+def _best(candidates: list[Candidate], query: str) -> list[Match]:
+    """The candidates' matches, best first. Among equal scores: a current name before a
+    former one, then the shorter name; the queryset's search() keeps this order."""
+    return sorted(
+        _score(candidates, query).values(),
         key=lambda m: (-m.score, m.matched_on != "name", len(m.matched_name), m.listing_id),
     )
-    return Ranking(matches, rows)
 
 
-def _keeper(listings: QuerySet[Listing], among: npt.NDArray[np.int64] | None) -> Keep:
+def _keeper(listings: QuerySet[Listing] | None, among: npt.NDArray[np.int64] | None) -> Keep:
     """Which of a lexicon's candidate listings are among `listings`: by `among`, their ids,
     or by one query of the candidates' ids."""
     if among is not None:
         return lambda ids: np.isin(ids, among)
+    assert listings is not None, "the listings, or their ids"
 
     def kept(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
         wanted = np.unique(ids).tolist()

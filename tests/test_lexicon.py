@@ -13,11 +13,13 @@ from datetime import date
 
 import numpy as np
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 
-from registry import lexicon
+from registry import lexicon, tally
+from registry.filters import ListingFilter
 from registry.lexicon import Lexicon
-from registry.models import Listing
+from registry.models import Listing, Register
 from registry.search import CANDIDATES
 from tests.factories import make_edition, make_listing, rename_listing
 
@@ -178,6 +180,45 @@ def test_without_among_the_queryset_decides(names):
     listings = Listing.objects.of("work").filter(first_listed__gt=edition)
     found = listings.search("tebi", names=Lexicon.read("work"))
     assert [x.name for x in found] == ["Tebi Two B.V."]
+
+
+def searched(params: str) -> ListingFilter:
+    filterset = ListingFilter(QueryDict(params), queryset=Listing.objects.for_listing())
+    assert filterset.is_valid(), filterset.errors
+    tally.search_in_memory(filterset, Register.objects.get(slug="work"))
+    return filterset
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        "q=tebi+nederland",
+        "q=fuji&status=all",
+        "q=booking&status=removed",
+        "q=data&listed_since=2026-11-01",
+        "q=data&sort=recent",
+        "q=data&editions=2&status=all",
+    ],
+)
+def test_a_search_ranks_in_memory_what_its_querysets_rank(names, params):
+    """ListingFilter.matches() ranks among the ids the register's columns leave, building no
+    queryset; the filters' querysets, which rank among what they keep, agree."""
+    make_listing("Data Dog Two B.V.", edition=make_edition(date(2026, 11, 3)))
+    removed = Listing.objects.get(name="Booking.com B.V.")
+    removed.removed_on = date(2026, 11, 3)
+    removed.save()
+    in_memory = searched(params)
+    found = in_memory.matches()
+    assert in_memory._base is None  # no filter was applied to a queryset
+    assert found, "the search finds something to compare"
+    assert found == searched(params).base.matches()
+
+
+def test_a_kvk_number_is_ranked_by_its_queryset(names):
+    listing = Listing.objects.get(name="Tebi B.V.")
+    filterset = searched(f"q={listing.company.kvk_number}")
+    assert [m.listing_id for m in filterset.matches()] == [listing.pk]
+    assert filterset._base is not None
 
 
 def test_a_former_name_is_found_and_weighs_a_little_less():
