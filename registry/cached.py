@@ -11,9 +11,10 @@ every visitor until
   scraper.enrich renews when it writes a sector or a place (`enrichment_changed`), at most once
   a minute while a run writes and at the end of the run.
 
-(A ranking does not depend on enrichment: it is kept under the edition alone, and an
-enrichment write costs a read of its pages' rows by key.) So a cached value lags the data by at most
-that minute of a running enrichment; the expiry
+(A ranking does not depend on enrichment: it is kept under the edition alone, and after an
+enrichment write its pages are built again from the register's columns, read anew by
+registry.tally.) So a cached value lags the data by at most that minute of a running
+enrichment; the expiry
 (settings.FACET_CACHE_SECONDS for the counts, SEARCH_CACHE_SECONDS for results) is a safety
 net. Searches with `as_of` are not cached: their answer's edition is worked out while
 filtering. Results are cached as plain values (registry.results.Result.as_tuple), which
@@ -38,7 +39,9 @@ ENRICHMENT_VERSION = "search:enrichment-version"
 RENEWED_LATELY = "search:enrichment-renewed"
 # In every key of a cached value: bump it when the shape of what is stored changes (the
 # fields of Result or Match, the Facets dataclasses), since a cache outlives a deploy.
-SHAPE = 2  # 2: a ranking is stored as its matches alone (registry.cached.ranked)
+# 2: a ranking is stored as its matches alone (registry.cached.ranked); 3: the register's
+# columns (registry.tally.Columns) hold what a results row shows.
+SHAPE = 3
 
 _T = TypeVar("_T")
 

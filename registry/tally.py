@@ -14,6 +14,10 @@ edition and the enrichment version, and read again when either changes, or after
 settings.TALLY_SECONDS (its safety net, as the caches' expiry is theirs). Without a current
 edition (a register that was never synced, or data made by tests) they are read every time.
 
+The columns also hold what else a results row shows (the name, the KvK number and key, the
+SBI code, the removal date), so a page of a search is built from them without a query: about
+1 MB pickled for the Work register.
+
 The filters that decide the base (status, listed since, new in the last editions) are applied
 here as ListingFilter applies them in SQL; tests/test_tally.py checks the two agree. A search
 "as of" a date rests on the stored events: its base's listing ids are read with one query,
@@ -34,17 +38,16 @@ import numpy as np
 import numpy.typing as npt
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Value
 
 from registry import lexicon
 from registry.cached import ENRICHMENT_VERSION, SHAPE, named_version
 from registry.filters import facet_filter
 from registry.models import Edition, Listing, Register
+from registry.results import Result
 
 if TYPE_CHECKING:
     from registry.filters import ListingFilter
     from registry.lexicon import Lexicon
-    from registry.results import Result
     from registry.search import Match
 
 Mask = npt.NDArray[np.bool_]
@@ -61,10 +64,17 @@ class Columns:
     newest: npt.NDArray[np.intp]  # positions in `ids`, newest first (then A-Z)
     removed: Mask
     first_listed: npt.NDArray[np.int32]  # days since 1970-01-01
+    removed_on: npt.NDArray[np.int32]  # days since 1970-01-01; -1 while listed
     sector: Codes  # into `sectors`: (section, division) pairs
     place: Codes  # into `places`: (province, city) pairs
     sectors: list[tuple[str, str]]
     places: list[tuple[str, str]]
+    # What else a results row shows (registry.results.Result): a page is built from these.
+    names: list[str]  # the listing's name now
+    keys: list[str]  # the company's key: the KvK number itself (the same str) or n-<name>
+    kvk_numbers: list[str]
+    sbi: Codes  # into `sbi_codes`
+    sbi_codes: list[str]
     register_slug: str
     # The register's edition dates, newest first, each once: read when a filter first asks.
     edition_dates: list[date] | None = None
@@ -85,25 +95,70 @@ class Columns:
                 "company__sector_division",
                 "company__province",
                 "company__city",
+                "name",
+                "company__key",
+                "company__kvk_number",
+                "company__sbi_code",
             )
         )
         sectors: dict[tuple[str, str], int] = {}
         places: dict[tuple[str, str], int] = {}
+        codes: dict[str, int] = {}
         sector = [sectors.setdefault((row[3], row[4]), len(sectors)) for row in rows]
         place = [places.setdefault((row[5], row[6]), len(places)) for row in rows]
+        sbi = [codes.setdefault(row[10], len(codes)) for row in rows]
         first_listed = np.fromiter((_days(row[2]) for row in rows), dtype=np.int32, count=len(rows))
+        removed_on = np.fromiter(
+            (-1 if row[1] is None else _days(row[1]) for row in rows), dtype=np.int32
+        )
         return cls(
             ids=np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
             # ListingQuerySet.newest_first(): a stable sort keeps A-Z within one date.
             newest=np.argsort(-first_listed, kind="stable"),
-            removed=np.fromiter((row[1] is not None for row in rows), dtype=np.bool_),
+            removed=removed_on >= 0,
             first_listed=first_listed,
+            removed_on=removed_on,
             sector=np.array(sector, dtype=np.int32),
             place=np.array(place, dtype=np.int32),
             sectors=list(sectors),
             places=list(places),
+            names=[row[7] for row in rows],
+            # The KvK number's own str where the key is the number: pickled once (the cache).
+            keys=[row[9] if row[8] == row[9] else row[8] for row in rows],
+            kvk_numbers=[row[9] for row in rows],
+            sbi=np.array(sbi, dtype=np.int32),
+            sbi_codes=list(codes),
             register_slug=register_slug,
         )
+
+    def results(self, at: Sequence[int], *, matches: dict[int, Match]) -> list[Result]:
+        """The results rows of the listings at positions `at`, in that order, each with its
+        match among `matches` (a text search's): what ListingQuerySet.results() reads, from
+        these columns."""
+        found = []
+        for i in at:
+            pk = int(self.ids[i])
+            section, division = self.sectors[self.sector[i]]
+            province, city = self.places[self.place[i]]
+            removed_on = int(self.removed_on[i])
+            found.append(
+                Result(
+                    listing_id=pk,
+                    name=self.names[i],
+                    first_listed=_date(int(self.first_listed[i])),
+                    removed_on=None if removed_on < 0 else _date(removed_on),
+                    key=self.keys[i],
+                    kvk_number=self.kvk_numbers[i],
+                    sbi_code=self.sbi_codes[self.sbi[i]],
+                    sector_section=section,
+                    sector_division=division,
+                    city=city,
+                    province=province,
+                    register=self.register_slug,
+                    match=matches.get(pk),
+                )
+            )
+        return found
 
     def facet_mask(self, filterset: ListingFilter, *, only: Iterable[str]) -> Mask | None:
         """The listings that pass the filterset's facet filters named in `only` (None when
@@ -181,6 +236,12 @@ class Columns:
         ListingFilter.qs without the query. With a search text, those of `ranked` (its
         ranking's listing ids, best first) the filters keep, best first unless another
         order is asked for."""
+        return self.ids[self.selected(filterset, ranked=ranked)]
+
+    def selected(
+        self, filterset: ListingFilter, *, ranked: Sequence[int] | None = None
+    ) -> npt.NDArray[np.intp]:
+        """ids_in_order(), as positions in these columns."""
         kept, *facets = self.masks(filterset)
         for mask in facets:
             if mask is not None:
@@ -189,15 +250,19 @@ class Columns:
         if ranked is not None:
             if sort == "relevance":
                 at = self.positions(ranked)
-                return self.ids[at[kept[at]]]
+                return at[kept[at]]
             kept = kept & self.mask_of(ranked)
         if sort in ("newest", "recent"):
-            return self.ids[self.newest[kept[self.newest]]]
-        return self.ids[kept]  # "name", and "relevance" without a text: A-Z
+            return self.newest[kept[self.newest]]
+        return np.flatnonzero(kept)  # "name", and "relevance" without a text: A-Z
 
 
 def _days(day: date) -> int:
     return day.toordinal() - _DAY_ZERO
+
+
+def _date(days: int) -> date:
+    return date.fromordinal(days + _DAY_ZERO)
 
 
 def _among(codes: Codes, wanted: list[int], size: int) -> Mask:
@@ -241,21 +306,19 @@ def _rows(values: Sequence[tuple[str, str]], codes: Codes) -> list[tuple[str, st
 
 class Selected(Sequence["Result"]):
     """The results of a search as the paginator sees them: `count` of them (the facets'
-    total), their ids worked out from the columns only when a page is read (not for a page
-    in the cache), the page's rows read by key (one query, its rows alone), each with its
-    match among `matches` (a text search's)."""
+    total), their positions in the register's columns worked out only when a page is read
+    (not for a page in the cache), the page's rows built from the columns (no query), each
+    with its match among `matches` (a text search's)."""
 
     def __init__(
         self,
-        ids: Callable[[], npt.NDArray[np.int64]],
+        at: Callable[[], tuple[Columns, npt.NDArray[np.intp]]],
         *,
         count: int,
-        register_slug: str,
         matches: dict[int, Match] | None = None,
     ) -> None:
-        self._ids = ids
+        self._at = at
         self.size = count
-        self.register_slug = register_slug
         self.matches = matches or {}
 
     def __len__(self) -> int:
@@ -267,20 +330,19 @@ class Selected(Sequence["Result"]):
     def __getitem__(self, index: slice) -> Selected: ...
     def __getitem__(self, index: int | slice) -> Result | Selected:
         if isinstance(index, slice):
-            return Selected(
-                lambda: self._ids()[index],
-                count=len(range(self.size)[index]),
-                register_slug=self.register_slug,
-                matches=self.matches,
-            )
+
+            def at() -> tuple[Columns, npt.NDArray[np.intp]]:
+                columns, positions = self._at()
+                return columns, positions[index]
+
+            return Selected(at, count=len(range(self.size)[index]), matches=self.matches)
         position = range(self.size)[index]  # an IndexError out of range, as a list's
         return self[position : position + 1].results()[0]
 
     def results(self) -> list[Result]:
-        """These listings' results rows, in this order: one query by key."""
-        listings = Listing.objects.annotate(register_slug=Value(self.register_slug))
-        ids = self._ids().tolist()
-        return listings.results_in_order([(pk, self.matches.get(pk)) for pk in ids])
+        """These listings' results rows, in this order, from the columns."""
+        columns, positions = self._at()
+        return columns.results(positions.tolist(), matches=self.matches)
 
 
 def selected(
@@ -294,12 +356,12 @@ def selected(
     facets' total), read when a page of them is; with a search text, among its `ranking`."""
     ranked = None if ranking is None else [m.listing_id for m in ranking]
 
-    def ids() -> npt.NDArray[np.int64]:
+    def at() -> tuple[Columns, npt.NDArray[np.intp]]:
         columns = _columns_for(filterset, edition_id=edition_id)
-        return columns.ids_in_order(filterset, ranked=ranked)
+        return columns, columns.selected(filterset, ranked=ranked)
 
     matches = None if ranking is None else {m.listing_id: m for m in ranking}
-    return Selected(ids, count=count, register_slug=filterset.register_slug, matches=matches)
+    return Selected(at, count=count, matches=matches)
 
 
 def search_in_memory(filterset: ListingFilter, register: Register | None) -> None:
@@ -345,7 +407,7 @@ def _columns_for(filterset: ListingFilter, *, edition_id: int | None) -> Columns
 def columns_of(register_slug: str, *, edition_id: int | None, version: object = None) -> Columns:
     """The register's columns as of its current edition `edition_id` and the enrichment
     version: read from the database once, kept in the cache (Redis in production: one read
-    serves every process; under 1 MB) and in this process's memory, for
+    serves every process; about 1 MB) and in this process's memory, for
     settings.TALLY_SECONDS at most since that read (the safety net of registry.cached: a
     renewal the enrichment's once-a-minute rule skipped, or one a process-local cache never
     sees); read every time without an edition. `version`: the enrichment version, when the

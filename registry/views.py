@@ -143,9 +143,9 @@ def result_json(result: Result, *, url: Callable[[str], str]) -> dict[str, objec
 
 
 class ResultPaginator(Paginator[Result]):
-    """Pages of Results (registry.results): a page of a queryset is read with results(), the
-    columns a results page shows, instead of as model instances; with a `key`, it is cached
-    under it (registry.cached.results_page_key)."""
+    """Pages of Results (registry.results) of a search's selection (tally.Selected): a page
+    is built from the register's columns; with a `key`, it is cached under it
+    (registry.cached.results_page_key)."""
 
     def __init__(
         self,
@@ -160,7 +160,7 @@ class ResultPaginator(Paginator[Result]):
 
     def _get_page(self, *args: Any, **kwargs: Any) -> Page[Result]:
         object_list, number, *rest = args
-        if isinstance(object_list, ListingQuerySet | tally.Selected):
+        if isinstance(object_list, tally.Selected):
             rows = object_list
             key = f"{self.key}:{self.per_page}:{number}" if self.key else None
             object_list = remembered(key, rows.results, version=self.version, missing=self.missing)
@@ -182,8 +182,8 @@ def find(filterset: ListingFilter, *, register: Register | None, per_page: int) 
     the register's names in memory (registry.lexicon) and ranked once, with every filter but
     sector and place (or the ranking taken from the cache). The facets are then counted and
     the results selected over the register's columns in memory (registry.tally), among the
-    ranked listings for a text search; a page reads only its own rows, by key, each with its
-    match.
+    ranked listings for a text search; a page's rows are built from the same columns, each
+    with its match.
     """
     edition_id = current_edition_id(register)
     ranking = None

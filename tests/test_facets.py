@@ -463,28 +463,27 @@ def test_facets_cost_one_query_per_edition_and_save_the_count(
             province=("Noord-Holland", "Zuid-Holland", "Utrecht", "")[i % 4],
         )
 
-    # The header's register, the register's columns (registry.tally: they give the counts
-    # and the total), a page.
-    with django_assert_num_queries(3):
+    # The header's register, the register's columns (registry.tally: they give the counts,
+    # the total and the page's rows).
+    with django_assert_num_queries(2):
         client.get(SEARCH, {"status": "all"})
-    # The columns are in memory: a sector or place chosen costs the register and a page.
-    with django_assert_num_queries(2):
+    # The columns are in memory: a sector or place chosen costs the register alone.
+    with django_assert_num_queries(1):
         client.get(SEARCH, {"sector": "K", "province": "Zuid-Holland"})
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         client.get(SEARCH_JSON, {"sector": "62", "province": "unknown", "page_size": "100"})
-    # A search ranks its candidates once; the counts come from the columns, the page reads
-    # its own rows: the register, the register's names (registry.lexicon: the first text
-    # search after a new edition reads them), the page's rows; the names are then in
-    # memory.
-    with django_assert_num_queries(3):
+    # A search ranks its candidates once; the counts and the page come from the columns:
+    # the register, the register's names (registry.lexicon: the first text search after a
+    # new edition reads them); the names are then in memory.
+    with django_assert_num_queries(2):
         response = client.get(SEARCH_JSON, {"q": "techniek", "sector": "K", "page_size": "100"})
     assert response.json()["count"] == len(range(0, rows, 3))
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         client.get(SEARCH_JSON, {"q": "techniek 1", "page_size": "100"})
     # The known places are read once and cached (then only a name not among them reads again).
-    with django_assert_num_queries(3):
-        client.get(SEARCH, {"city": "den haag"})
     with django_assert_num_queries(2):
+        client.get(SEARCH, {"city": "den haag"})
+    with django_assert_num_queries(1):
         client.get(SEARCH, {"city": "utrecht", "sector": "62"})
 
 
@@ -594,9 +593,9 @@ def test_a_search_text_is_ranked_once_until_the_next_edition(
     with django_assert_num_queries(1):
         again = client.get(SEARCH_JSON, {"q": "techniek"}).json()
     assert again == first
-    # Narrowed by sector or place: the ranking is reused (counted over the register's columns
-    # in memory), the new page's rows read by key.
-    with django_assert_num_queries(2):
+    # Narrowed by sector or place: the ranking is reused, counted and paged over the
+    # register's columns in memory.
+    with django_assert_num_queries(1):
         narrowed = client.get(SEARCH_JSON, {"q": "techniek", "sector": "F"}).json()
     assert narrowed["count"] == counts(first["facets"]["sector"])["F"]
     assert {r["sector"]["section"] for r in narrowed["results"]} == {"F"}
@@ -671,8 +670,8 @@ def test_an_enrichment_write_renews_a_cached_search_without_ranking_it_again(
     enrichment_changed()  # as scraper.enrich does after writing a sector or a place
 
     # The register, the register's columns (read again for the new enrichment version: once
-    # for every search), the page's rows by key; not ranked again.
-    with django_assert_num_queries(3):
+    # for every search: the new values of the page's rows with them); not ranked again.
+    with django_assert_num_queries(2):
         after = client.get(SEARCH_JSON, {"q": "techniek"}).json()
     assert [r["name"] for r in after["results"]] == [r["name"] for r in before["results"]]
     assert [r["score"] for r in after["results"]] == [r["score"] for r in before["results"]]
@@ -687,8 +686,9 @@ def test_a_cache_time_of_zero_ranks_every_search(
     settings.SEARCH_CACHE_SECONDS = 0
     client.get(SEARCH_JSON, {"q": "techniek"})
 
-    # The register, the page's rows: the names are in memory (registry.lexicon).
-    with django_assert_num_queries(2):
+    # The register alone: the names are in memory (registry.lexicon), the page's rows in the
+    # register's columns (registry.tally).
+    with django_assert_num_queries(1):
         client.get(SEARCH_JSON, {"q": "techniek"})
 
 
@@ -698,7 +698,7 @@ def test_a_cache_time_of_zero_counts_every_time(
     settings.FACET_CACHE_SECONDS = settings.SEARCH_CACHE_SECONDS = 0
     client.get(SEARCH_JSON)
 
-    # The register and one page: counted over the register's columns, which the first
+    # The register alone: counted and paged over the register's columns, which the first
     # request read (tests/test_tally.py).
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         client.get(SEARCH_JSON)

@@ -25,9 +25,10 @@ from tests.factories import (
 
 SEARCH = reverse("registry:search")
 SEARCH_JSON = reverse("registry:search-json")
-# A text search: the header's register, then its page's rows (the candidates are found among
-# the register's names in memory, registry.lexicon), on PostgreSQL and SQLite alike.
-SEARCH_QUERIES = 2
+# A text search: the header's register alone (the candidates are found among the register's
+# names in memory, registry.lexicon, and the page's rows are built from its columns,
+# registry.tally), on PostgreSQL and SQLite alike.
+SEARCH_QUERIES = 1
 
 pytestmark = pytest.mark.django_db
 
@@ -727,9 +728,9 @@ def test_a_search_costs_the_same_queries_however_many_rows(
 ):
     make_listings(rows, edition=editions[2])
 
-    # The register and its edition (header), and the page's rows by key: the sector and place
-    # counts and the total (no COUNT) come from the register's columns in memory. The first
-    # text search of a process also reads the register's names and columns (once per edition).
+    # The register and its edition (header): the sector and place counts, the total (no
+    # COUNT) and the page's rows come from the register's columns in memory. The first text
+    # search of a process also reads the register's names and columns (once per edition).
     client.get(SEARCH, {"q": "warm up"})
     with django_assert_num_queries(SEARCH_QUERIES):
         response = client.get(SEARCH, {"q": "bakkerij", "status": "all"})
@@ -743,7 +744,7 @@ def test_search_json_costs_the_same_queries_however_many_rows(
     make_listings(rows, edition=editions[2])
 
     client.get(SEARCH_JSON, {"q": "warm up"})  # the names and columns read (once per edition)
-    with django_assert_num_queries(SEARCH_QUERIES):  # as the page: header, its rows
+    with django_assert_num_queries(SEARCH_QUERIES):  # as the page: the header's register
         response = client.get(SEARCH_JSON, {"q": "bakkerij", "page_size": "100"})
     assert response.json()["count"] == rows
 
@@ -772,12 +773,12 @@ def test_company_page_costs_five_queries_however_long_its_history(
 
 
 @pytest.mark.parametrize("rows", [30, 60])
-def test_browsing_without_a_query_costs_three_queries_then_one(
+def test_browsing_without_a_query_costs_two_queries_then_one(
     client, editions, django_assert_num_queries, rows
 ):
     make_listings(rows, edition=editions[2])
 
-    with django_assert_num_queries(3):  # header's register, the counts (the total), one page
+    with django_assert_num_queries(2):  # header's register, the columns (counts, total, page)
         response = client.get(SEARCH, {"status": "all"})
     assert response.status_code == 200
     with django_assert_num_queries(1):  # the counts and the page are cached until the next edition
@@ -791,8 +792,8 @@ def test_each_page_of_a_search_without_text_is_cached_until_the_next_edition(
     make_listings(60, edition=editions[2])
     first = client.get(SEARCH_JSON, {"page": "2"}).json()
 
-    with django_assert_num_queries(2):  # page 1: the register, its rows (the counts are cached)
-        client.get(SEARCH_JSON)
+    with django_assert_num_queries(1):  # page 1: the register (the counts are cached, its rows
+        client.get(SEARCH_JSON)  # come from the columns read for page 2)
     with django_assert_num_queries(1):
         assert client.get(SEARCH_JSON, {"page": "2"}).json() == first
 
