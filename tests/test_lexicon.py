@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from django.http import QueryDict
 from django.urls import reverse
+from rapidfuzz.distance import OSA
 
 from registry import lexicon, tally
 from registry.filters import ListingFilter
@@ -180,6 +181,23 @@ def test_without_among_the_queryset_decides(names):
     listings = Listing.objects.of("work").filter(first_listed__gt=edition)
     found = listings.search("tebi", names=Lexicon.read("work"))
     assert [x.name for x in found] == ["Tebi Two B.V."]
+
+
+@pytest.mark.parametrize("reach", [1, 2])
+def test_near_finds_every_string_within_reach(reach):
+    """The letters test before the edit distance leaves out no string within reach: the
+    same strings as measuring every one, for typos, swaps, accents, digits and punctuation."""
+    strings = [
+        "booking", "bokking", "boking", "bookign", "obokign", "looking", "bookings", "boo",
+        "ómega", "omega", "omgea", "ōmega", "taxiss.nl", "taxiss.ml", "taxis.nl", "a1b2c3",
+        "a1b2c4", "1a2b3c", "philips", "phillips", "filips", "xebia", "tebi", "zebia",
+    ]  # fmt: skip
+    words = lexicon._Words({text: [i] for i, text in enumerate(strings)})
+    for word in [*strings, "bookng", "omeag", "taxisnl", "zzzzzz", "b", ""]:
+        everyone = {
+            other for other in strings if OSA.distance(word, other, score_cutoff=reach) <= reach
+        }
+        assert set(words.near(word, reach=reach)) == everyone, word
 
 
 def searched(params: str) -> ListingFilter:
