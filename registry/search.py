@@ -219,8 +219,14 @@ def name_score(query: str, name: str) -> float:
     n_letters, n_words, n_weights, n_total, n_start = _parts(name)
     if q_letters == n_letters:
         return 0.97  # the same letters, spaced differently: "jpmorganchase", "booking.com"
-    # A typo or two in the whole name, whatever its words: "taxiss.ml" for "Taxiss.nl".
-    whole = 0.75 * _word_credit(q_letters, n_letters) if len(q_letters) > 4 else 0.0
+    # A typo or two in the whole name, whatever its words: "taxiss.ml" for "Taxiss.nl". Only
+    # a name cut short or within two letters of the length can be (_word_credit).
+    whole = (
+        0.75 * _word_credit(q_letters, n_letters)
+        if len(q_letters) > 4
+        and (abs(len(q_letters) - len(n_letters)) <= 2 or n_letters.startswith(q_letters))
+        else 0.0
+    )
     if not q_words or not n_words:
         return 0.0
     q_found, n_found = _matched(q_words, n_words)
@@ -228,7 +234,9 @@ def name_score(query: str, name: str) -> float:
         return whole  # not one word in common
     q_cover = sum(w * f for w, f in zip(q_weights, q_found, strict=True)) / q_total
     n_cover = sum(w * f for w, f in zip(n_weights, n_found, strict=True)) / n_total
-    lead = max(_lead(q_words, n_words, 0), _lead(q_words, n_words, n_start))
+    lead = _lead(q_words, n_words, 0)
+    if n_start:
+        lead = max(lead, _lead(q_words, n_words, n_start))
     return min(max(q_cover * (0.65 + 0.2 * n_cover + 0.15 * lead), whole), 0.96)
 
 
@@ -245,8 +253,13 @@ def _parts(text: str) -> tuple[str, tuple[str, ...], tuple[float, ...], float, i
 def _lead(q_words: Sequence[str], n_words: Sequence[str], start: int) -> float:
     """How well the query's words, in order, match the name's words from `start` on: brands
     lead legal names ("Fuji Europe" is Fuji Europe Africa B.V. before Fuji Logistics Europe)."""
-    pairs = list(zip(q_words, n_words[start:], strict=False))
-    return sum(_word_credit(typed, word) for typed, word in pairs) / len(pairs) if pairs else 0.0
+    pairs = min(len(q_words), len(n_words) - start)
+    if pairs <= 0:
+        return 0.0
+    total = 0.0
+    for i in range(pairs):
+        total += _word_credit(q_words[i], n_words[start + i])
+    return total / pairs
 
 
 def _first_specific(n_words: Sequence[str]) -> int:
@@ -266,8 +279,10 @@ def _matched(q_words: Sequence[str], n_words: Sequence[str]) -> tuple[list[float
         for j, word in enumerate(n_words):
             credit = _word_credit(typed, word)
             if credit:
-                q_found[i] = max(q_found[i], credit)
-                n_found[j] = max(n_found[j], credit)
+                if credit > q_found[i]:
+                    q_found[i] = credit
+                if credit > n_found[j]:
+                    n_found[j] = credit
     # Two words on one side written as one on the other: "jpmorganchase", "data dog". Only
     # a word not matched whole yet can be two.
     for i, typed in enumerate(q_words):
@@ -278,14 +293,15 @@ def _matched(q_words: Sequence[str], n_words: Sequence[str]) -> tuple[list[float
                     q_found[i] = max(q_found[i], credit)
                     n_found[j] = max(n_found[j], credit)
                     n_found[j + 1] = max(n_found[j + 1], credit)
-    for j, word in enumerate(n_words):
-        if n_found[j] < 1 and len(word) > 2:
-            for i in range(len(q_words) - 1):
-                credit = _joined_credit(word, q_words[i], q_words[i + 1])
-                if credit:
-                    n_found[j] = max(n_found[j], credit)
-                    q_found[i] = max(q_found[i], credit)
-                    q_found[i + 1] = max(q_found[i + 1], credit)
+    if len(q_words) > 1:
+        for j, word in enumerate(n_words):
+            if n_found[j] < 1 and len(word) > 2:
+                for i in range(len(q_words) - 1):
+                    credit = _joined_credit(word, q_words[i], q_words[i + 1])
+                    if credit:
+                        n_found[j] = max(n_found[j], credit)
+                        q_found[i] = max(q_found[i], credit)
+                        q_found[i + 1] = max(q_found[i + 1], credit)
     return q_found, n_found
 
 
@@ -293,6 +309,8 @@ def _joined_credit(one: str, first: str, second: str) -> float:
     """How well `one` word stands for `first` and `second` written together: exact, or one
     typo in a long word whose parts are words in their own right (so "technologies" is not
     "vi technologies" and "dsolutions" is not "solutions")."""
+    if abs(len(one) - len(first) - len(second)) > 2:
+        return 0.0  # not within two edits (_word_credit), and not equal
     if one == first + second:
         return 1.0
     if min(len(first), len(second)) < 3 or len(one) < 6:
@@ -306,13 +324,14 @@ def _word_credit(typed: str, word: str) -> float:
     """How well a typed word stands for a word of a name: 1 when equal, 0 when unrelated."""
     if typed == word:
         return 1.0
-    if len(typed) >= 3 and word.startswith(typed):
-        return 0.5 + 0.4 * len(typed) / len(word)  # a brand cut short, a word being typed
-    longest = max(len(typed), len(word))
-    if min(len(typed), len(word)) < 4:
+    typed_length, word_length = len(typed), len(word)
+    if typed_length >= 3 and word.startswith(typed):
+        return 0.5 + 0.4 * typed_length / word_length  # a brand cut short, a word being typed
+    if typed_length < 4 or word_length < 4:
         return 0.0  # short words differ by a letter from too many others to be typos
+    longest = max(typed_length, word_length)
     allowed = 1 if longest <= 7 else 2
-    if abs(len(typed) - len(word)) > allowed:
+    if abs(typed_length - word_length) > allowed:
         return 0.0
     # Insertions, deletions, replacements and swaps of two neighbours (optimal string
     # alignment), in C: the Python version of this cost 30 µs a pair, most of a new search's
