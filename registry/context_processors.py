@@ -76,8 +76,9 @@ def _register(slug: str) -> Register | None:
     return next(iter(Register.objects.raw(_REGISTER_SQL, [slug])), None)
 
 
-_REGISTER_SQL = (
-    f"SELECT * FROM {connection.ops.quote_name(Register._meta.db_table)} WHERE slug = %s LIMIT 1"
+_REGISTER_SQL = "SELECT * FROM {table} WHERE {slug} = %s LIMIT 1".format(
+    table=connection.ops.quote_name(Register._meta.db_table),
+    slug=connection.ops.quote_name(Register._meta.get_field("slug").column or "slug"),
 )
 
 

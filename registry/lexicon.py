@@ -125,7 +125,8 @@ def _letter_bits(text: str) -> int:
 
 def _letter_bits_of(strings: list[str], length: int) -> npt.NDArray[np.uint64]:
     """_letter_bits() of each of `strings`, all `length` letters long, at once."""
-    codes = np.frombuffer("".join(strings).encode("utf-32-le"), dtype=np.uint32)
+    # A lone surrogate (not valid text, but a str) is one code point as ord() sees it.
+    codes = np.frombuffer("".join(strings).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     bits = np.left_shift(np.uint64(1), (codes % 63).astype(np.uint64))
     found: npt.NDArray[np.uint64] = np.bitwise_or.reduce(bits.reshape(len(strings), length), axis=1)
     return found

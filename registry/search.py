@@ -256,10 +256,7 @@ def _lead(q_words: Sequence[str], n_words: Sequence[str], start: int) -> float:
     pairs = min(len(q_words), len(n_words) - start)
     if pairs <= 0:
         return 0.0
-    total = 0.0
-    for i in range(pairs):
-        total += _word_credit(q_words[i], n_words[start + i])
-    return total / pairs
+    return sum(_word_credit(q_words[i], n_words[start + i]) for i in range(pairs)) / pairs
 
 
 def _first_specific(n_words: Sequence[str]) -> int:

@@ -54,6 +54,7 @@ Mask = npt.NDArray[np.bool_]
 Codes = npt.NDArray[np.int32]
 KEPT = 8  # columns kept in memory at once: four registers, and the ones just replaced
 _DAY_ZERO = date(1970, 1, 1).toordinal()
+LISTED = int(np.iinfo(np.int32).min)  # the removal "date" of a listing that is listed
 
 
 @dataclass(slots=True)
@@ -64,7 +65,7 @@ class Columns:
     newest: npt.NDArray[np.intp]  # positions in `ids`, newest first (then A-Z)
     removed: Mask
     first_listed: npt.NDArray[np.int32]  # days since 1970-01-01
-    removed_on: npt.NDArray[np.int32]  # days since 1970-01-01; -1 while listed
+    removed_on: npt.NDArray[np.int32]  # days since 1970-01-01; LISTED while listed
     sector: Codes  # into `sectors`: (section, division) pairs
     place: Codes  # into `places`: (province, city) pairs
     sectors: list[tuple[str, str]]
@@ -109,13 +110,13 @@ class Columns:
         sbi = [codes.setdefault(row[10], len(codes)) for row in rows]
         first_listed = np.fromiter((_days(row[2]) for row in rows), dtype=np.int32, count=len(rows))
         removed_on = np.fromiter(
-            (-1 if row[1] is None else _days(row[1]) for row in rows), dtype=np.int32
+            (LISTED if row[1] is None else _days(row[1]) for row in rows), dtype=np.int32
         )
         return cls(
             ids=np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
             # ListingQuerySet.newest_first(): a stable sort keeps A-Z within one date.
             newest=np.argsort(-first_listed, kind="stable"),
-            removed=removed_on >= 0,
+            removed=removed_on != LISTED,
             first_listed=first_listed,
             removed_on=removed_on,
             sector=np.array(sector, dtype=np.int32),
@@ -146,7 +147,7 @@ class Columns:
                     listing_id=pk,
                     name=self.names[i],
                     first_listed=_date(int(self.first_listed[i])),
-                    removed_on=None if removed_on < 0 else _date(removed_on),
+                    removed_on=None if removed_on == LISTED else _date(removed_on),
                     key=self.keys[i],
                     kvk_number=self.kvk_numbers[i],
                     sbi_code=self.sbi_codes[self.sbi[i]],

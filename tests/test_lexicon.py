@@ -191,6 +191,7 @@ def test_near_finds_every_string_within_reach(reach):
         "booking", "bokking", "boking", "bookign", "obokign", "looking", "bookings", "boo",
         "ómega", "omega", "omgea", "ōmega", "taxiss.nl", "taxiss.ml", "taxis.nl", "a1b2c3",
         "a1b2c4", "1a2b3c", "philips", "phillips", "filips", "xebia", "tebi", "zebia",
+        "om\ud800ga",  # a lone surrogate: a str, if not valid text
     ]  # fmt: skip
     words = lexicon._Words({text: [i] for i, text in enumerate(strings)})
     for word in [*strings, "bookng", "omeag", "taxisnl", "zzzzzz", "b", ""]:

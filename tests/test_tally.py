@@ -125,6 +125,19 @@ def test_the_columns_give_the_results_rows_sql_reads(register, params):
     assert built == in_sql
 
 
+def test_a_removal_on_any_date_is_a_removal(register):
+    """The columns mark a listing that is listed apart from every date, 1 January 1970 and
+    before included (days since 1970 are 0 and less there)."""
+    early = Listing.objects.filter(removed_on__isnull=True).order_by("pk")[:2]
+    for listing, day in zip(early, [date(1970, 1, 1), date(1969, 12, 31)], strict=True):
+        listing.removed_on = day
+        listing.save()
+    columns = tally.Columns.read("work")
+    for params in ({"status": "removed"}, {"status": "listed"}, {"status": "all"}):
+        built = columns.results(columns.selected(filterset(params)).tolist(), matches={})
+        assert built == filterset(params).qs.results(), params
+
+
 def grouped_in_sql(
     found: ListingFilter,
 ) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:
