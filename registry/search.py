@@ -282,24 +282,25 @@ def _matched(q_words: Sequence[str], n_words: Sequence[str]) -> tuple[list[float
                     n_found[j] = credit
     # Two words on one side written as one on the other: "jpmorganchase", "data dog". Only
     # a word not matched whole yet can be two.
-    for i, typed in enumerate(q_words):
-        if q_found[i] < 1 and len(typed) > 2:
-            for j in range(len(n_words) - 1):
-                credit = _joined_credit(typed, n_words[j], n_words[j + 1])
-                if credit:
-                    q_found[i] = max(q_found[i], credit)
-                    n_found[j] = max(n_found[j], credit)
-                    n_found[j + 1] = max(n_found[j + 1], credit)
+    _joined_words(q_words, q_found, n_words, n_found)
     if len(q_words) > 1:
-        for j, word in enumerate(n_words):
-            if n_found[j] < 1 and len(word) > 2:
-                for i in range(len(q_words) - 1):
-                    credit = _joined_credit(word, q_words[i], q_words[i + 1])
-                    if credit:
-                        n_found[j] = max(n_found[j], credit)
-                        q_found[i] = max(q_found[i], credit)
-                        q_found[i + 1] = max(q_found[i + 1], credit)
+        _joined_words(n_words, n_found, q_words, q_found)
     return q_found, n_found
+
+
+def _joined_words(
+    words: Sequence[str], found: list[float], other: Sequence[str], other_found: list[float]
+) -> None:
+    """Credit each word of `words` not matched whole yet that is two neighbouring words of
+    `other` written as one, and those two words, in `found` and `other_found`."""
+    for i, one in enumerate(words):
+        if found[i] < 1 and len(one) > 2:
+            for j in range(len(other) - 1):
+                credit = _joined_credit(one, other[j], other[j + 1])
+                if credit:
+                    found[i] = max(found[i], credit)
+                    other_found[j] = max(other_found[j], credit)
+                    other_found[j + 1] = max(other_found[j + 1], credit)
 
 
 def _joined_credit(one: str, first: str, second: str) -> float:
