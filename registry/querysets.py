@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -271,15 +270,6 @@ class ListingQuerySet(models.QuerySet["Listing"]):
             Result.from_row(row, match=matches.get(row[0]))
             for row in self.values_list(*RESULT_COLUMNS, register)
         ]
-
-    def results_in_order(self, ranking: Sequence[tuple[int, Match | None]]) -> list[Result]:
-        """The results of the listings a ranking made earlier names, in its order, each with
-        its match (registry.cached): one query by key, nothing ranked again."""
-        by_id = {
-            result.listing_id: result
-            for result in self.with_ids([pk for pk, _ in ranking]).results()
-        }
-        return [replace(by_id[pk], match=match) for pk, match in ranking if pk in by_id]
 
     def by_relevance(self) -> ListingQuerySet:
         """Best match first, after search(); A-Z where there is no search."""

@@ -133,9 +133,7 @@ def ranking(
     if names is not None:
         if listings.query.is_empty():
             return Ranking([], {})
-        keep = _keeper(listings, among)
-        candidates = names.candidates(query, _core(query), keep=keep, limit=CANDIDATES)
-        return Ranking(_best(candidates, query), {})
+        return Ranking(_among_names(query, names, keep=_keeper(listings, among)), {})
     candidates, rows = _candidates(listings, query, with_rows=with_rows)
     return Ranking(_best(candidates, query), rows)
 
@@ -148,8 +146,18 @@ def rank_in_memory(text: str, *, names: Lexicon, among: npt.NDArray[np.int64]) -
     query = search_text(text)
     if not query:
         return []
-    keep = _keeper(None, among)
+    return _among_names(query, names, keep=_kept_among(among))
+
+
+def _among_names(query: str, names: Lexicon, *, keep: Keep) -> list[Match]:
+    """The matches of a normalised query among the register's names in memory, best first:
+    the CANDIDATES most likely, among the listings `keep` keeps, scored."""
     return _best(names.candidates(query, _core(query), keep=keep, limit=CANDIDATES), query)
+
+
+def _kept_among(among: npt.NDArray[np.int64]) -> Keep:
+    """Which of a lexicon's candidate listings have one of the ids `among`."""
+    return lambda ids: np.isin(ids, among)
 
 
 def _best(candidates: list[Candidate], query: str) -> list[Match]:
@@ -161,12 +169,11 @@ def _best(candidates: list[Candidate], query: str) -> list[Match]:
     )
 
 
-def _keeper(listings: QuerySet[Listing] | None, among: npt.NDArray[np.int64] | None) -> Keep:
+def _keeper(listings: QuerySet[Listing], among: npt.NDArray[np.int64] | None) -> Keep:
     """Which of a lexicon's candidate listings are among `listings`: by `among`, their ids,
     or by one query of the candidates' ids."""
     if among is not None:
-        return lambda ids: np.isin(ids, among)
-    assert listings is not None, "the listings, or their ids"
+        return _kept_among(among)
 
     def kept(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
         wanted = np.unique(ids).tolist()

@@ -63,7 +63,6 @@ class Columns:
 
     ids: npt.NDArray[np.int64]  # listing ids, A-Z as a page lists them (sort_name, pk)
     newest: npt.NDArray[np.intp]  # positions in `ids`, newest first (then A-Z)
-    removed: Mask
     first_listed: npt.NDArray[np.int32]  # days since 1970-01-01
     removed_on: npt.NDArray[np.int32]  # days since 1970-01-01; LISTED while listed
     sector: Codes  # into `sectors`: (section, division) pairs
@@ -116,7 +115,6 @@ class Columns:
             ids=np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
             # ListingQuerySet.newest_first(): a stable sort keeps A-Z within one date.
             newest=np.argsort(-first_listed, kind="stable"),
-            removed=removed_on != LISTED,
             first_listed=first_listed,
             removed_on=removed_on,
             sector=np.array(sector, dtype=np.int32),
@@ -190,9 +188,9 @@ class Columns:
         kept = np.ones(len(self.ids), dtype=np.bool_)
         status = data.get("status")
         if status == "listed":
-            kept &= ~self.removed
+            kept &= self.removed_on == LISTED
         elif status == "removed":
-            kept &= self.removed
+            kept &= self.removed_on != LISTED
         since: date | None = data.get("listed_since")
         if since is not None:
             kept &= self.first_listed >= _days(since)
