@@ -21,6 +21,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template import defaultfilters
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from jinja2 import ChainableUndefined, Environment
 
 
@@ -74,7 +75,10 @@ def environment(**options: Any) -> Environment:
     # As Django templates: a missing value (and any attribute of it) renders as "", in
     # development too (Django's Jinja2 default there prints the expression instead).
     options["undefined"] = ChainableUndefined
+    # _("...") and ngettext in the templates, Django's translations (style.md, guideline 21).
+    options["extensions"] = [*options.get("extensions", ()), "jinja2.ext.i18n"]
     env = Environment(**options)
+    env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.globals.update(url=url, static=static)
     env.filters.update(
         date=date_filter,
