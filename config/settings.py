@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] and QuerySet[Model] run as written
@@ -77,17 +81,25 @@ INSTALLED_APPS = [
     "django_filters",
     "registry",
     "scraper",
+    "axes",  # admin login lockout (the web edge, below)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files leave here, already compressed by collectstatic (below GZip would redo it).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # --- The web edge (block below): compression, headers, rate limits, login lockout.
+    "django.middleware.gzip.GZipMiddleware",  # above anything that writes the body
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.edge.RateLimitMiddleware",  # before CSRF: a flood is counted before any body is read
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into a 429
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -241,6 +253,103 @@ STORAGES = {
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- The web edge: rate limits, login lockout, headers (config/edge.py; docs/edge.md) -------
+# Every value from the environment; .env.example sets the production ones, with which
+# `manage.py check --deploy` reports no issues (tests/test_edge.py runs it).
+
+
+def env_rate(name: str, *, default: str) -> str:
+    """A django-ratelimit rate: a count, "/", and a period (s, m, h, d; 5m is five minutes)."""
+    raw = os.environ.get(name, "").strip() or default
+    if not re.fullmatch(r"[0-9]+/[0-9]*[smhd]", raw):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 30/m or 100/5m, not {raw!r}")
+    return raw
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated addresses or networks (10.0.0.0/8); a bad one stops start-up."""
+    values = env_list(name, default="")
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {value!r} is not an address or a network"
+            ) from None
+    return values
+
+
+# Requests per client address (config/edge.py counts them by URL name, in the default cache).
+# false turns every limit off (benchmarks; tests that must send many requests).
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_CHECK = env_rate("RATELIMIT_CHECK", default="30/m")  # bulk check POSTs
+RATELIMIT_API = env_rate("RATELIMIT_API", default="600/m")  # JSON, CSV and Atom, together
+# The search page: typing asks for results after each 250 ms pause, so a person stays far below.
+RATELIMIT_SEARCH = env_rate("RATELIMIT_SEARCH", default="600/m")
+RATELIMIT_IP_META_KEY = "config.edge.client_address"
+RATELIMIT_FAIL_OPEN = True  # a cache that answers nothing lets the request through
+# Proxies whose X-Forwarded-For is believed (addresses or networks). Empty: REMOTE_ADDR is
+# the client, and X-Forwarded-For, which anyone can send, is ignored.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+
+# Admin login failures (django-axes, in the database: no cache needed): after this many from
+# one address, that address is locked out for the cool-off, which each further try restarts.
+AUTHENTICATION_BACKENDS = [
+    "config.edge.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_positive("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.edge.client_address"
+AXES_LOCKOUT_CALLABLE = "config.edge.login_lockout"
+AXES_ENABLED = env_bool("LOGIN_LOCKOUT_ENABLE", default=True)
+AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
+
+# Content-Security-Policy (django-csp) on every page: scripts and styles from our own files
+# only, no inline script, style or eval; nothing may frame us. A response that sets its own
+# (a stored IND page, sandboxed) keeps it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # the admin's icons include data: URLs
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features the site never uses, off for it and anything it could embed.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+# https only. Off by default so a site not yet behind TLS stays reachable (HSTS, once sent,
+# keeps browsers off plain http for its whole max-age); .env.example turns them on.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+# A load balancer's probe speaks plain http to the process itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 
 LOGGING = {
     "version": 1,
