@@ -292,6 +292,11 @@ RATELIMIT_FAIL_OPEN = True  # a cache that answers nothing lets the request thro
 # Proxies whose X-Forwarded-For is believed (addresses or networks). Empty: REMOTE_ADDR is
 # the client, and X-Forwarded-For, which anyone can send, is ignored.
 TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+# At most this many bulk checks run at once, across every process (registry/slots.py): the
+# rest are asked to come back, so searches keep a worker (gunicorn runs 3) and a core.
+BULK_CHECK_SLOTS = env_int("BULK_CHECK_SLOTS", default=2)
+if BULK_CHECK_SLOTS < 1:
+    raise ImproperlyConfigured("BULK_CHECK_SLOTS must be at least 1")
 
 # Admin login failures (django-axes, in the database: no cache needed): after this many from
 # one address, that address is locked out for the cool-off, which each further try restarts.

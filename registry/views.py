@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -38,6 +39,7 @@ from registry.models import Listing, ListingEvent, Register
 from registry.querysets import ListingQuerySet
 from registry.results import Result
 from registry.search import nearest
+from registry.slots import RETRY_AFTER_SECONDS, bulk_check_slot
 from registry.timeline import (
     AsOfAnswer,
     EvidenceLink,
@@ -676,6 +678,15 @@ def check(request: HttpRequest) -> HttpResponse:
     return check_form(request)
 
 
+def busy(request: HttpRequest, form: BulkCheckForm) -> HttpResponse:
+    message = gettext(
+        "Other lists are being checked right now. Please send yours again in a few seconds."
+    )
+    response = render_check(request, form, status=503, request_error=message)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 @csrf_protect
 def check_form(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
@@ -686,12 +697,16 @@ def check_form(request: HttpRequest) -> HttpResponse:
     register = served_register(request)
     edition_date = Freshness.of(register).published_on
     edition_id = current_edition_id(register)
-    rows = check_lines(
-        form.lines_to_check(),
-        listings=Listing.objects.of("work"),
-        edition_date=edition_date,
-        names=None if edition_id is None else partial(lexicon.of, "work", edition_id=edition_id),
-    )
+    names = None if edition_id is None else partial(lexicon.of, "work", edition_id=edition_id)
+    with bulk_check_slot() as free:
+        if not free:  # as many checks as allowed are running: come back, rather than queue
+            return busy(request, form)
+        rows = check_lines(
+            form.lines_to_check(),
+            listings=Listing.objects.of("work"),
+            edition_date=edition_date,
+            names=names,
+        )
     if form.wants_csv:
         name = f"erkend-check-{edition_date.isoformat() if edition_date else 'no-edition'}.csv"
         response = HttpResponse(

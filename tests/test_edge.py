@@ -1,5 +1,5 @@
 """The web edge (config/edge.py): rate limits, the client's address, login lockout, headers,
-compression and the deploy check."""
+compression, the bulk check's slots and the deploy check."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.core.cache.backends.base import BaseCache
 from django.core.management import call_command
+from django.db import connection, connections
 from django.test import Client, RequestFactory
 from django.urls import get_resolver, reverse
 
 from config.edge import LIMITS, CacheOutage, client_address
+from registry import slots
 from tests.factories import make_edition, make_listing
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -475,3 +477,76 @@ def test_static_files_are_served_precompressed_by_whitenoise(tmp_path, settings)
     assert response["Content-Encoding"] == "gzip"
     body = gzip.decompress(response.getvalue())
     assert body == (ROOT / "static" / "vendor" / "htmx.min.js").read_bytes()
+
+
+# --- The bulk check's slots --------------------------------------------------------------------
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="advisory locks are PostgreSQL's; SQLite grants"
+)
+
+
+@pytest.fixture
+def other_process():
+    """A second database connection, as another web process would hold."""
+    other = connections.create_connection("default")
+    yield other
+    other.close()
+
+
+def take_slot(other, slot: int) -> None:
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [slots.NAMESPACE, slot])
+
+
+@postgres_only
+def test_a_check_finding_every_slot_taken_is_told_to_come_back(
+    client, settings, company, other_process
+):
+    settings.BULK_CHECK_SLOTS = 2
+    take_slot(other_process, 0)
+    take_slot(other_process, 1)
+
+    busy = client.post(CHECK, {"lines": "Adyen N.V."})
+
+    assert busy.status_code == 503
+    assert busy["Retry-After"] == str(slots.RETRY_AFTER_SECONDS)
+    text = text_of(busy)
+    assert "Nothing was checked" in text
+    assert "Other lists are being checked right now" in text
+    assert "check-results" not in busy.content.decode()
+
+
+@postgres_only
+def test_a_check_takes_a_free_slot_and_gives_it_back(client, settings, company, other_process):
+    settings.BULK_CHECK_SLOTS = 2
+    take_slot(other_process, 0)  # one other check running: one slot left
+
+    for _ in range(2):  # the slot is free again after each check
+        response = client.post(CHECK, {"lines": "Adyen N.V."})
+        assert response.status_code == 200
+        assert "check-results" in response.content.decode()
+    with other_process.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+        assert cursor.fetchone()[0] == 1  # only the other process's
+
+
+@postgres_only
+def test_slots_are_granted_up_to_the_pool_size(settings, other_process):
+    settings.BULK_CHECK_SLOTS = 2
+    take_slot(other_process, 0)
+    with slots.bulk_check_slot() as second:
+        assert second
+        with other_process.cursor() as cursor:  # the other process finds none left
+            cursor.execute("SELECT pg_try_advisory_lock(%s, 1)", [slots.NAMESPACE])
+            assert cursor.fetchone()[0] is False
+    take_slot(other_process, 1)  # given back at the end of the block
+    with slots.bulk_check_slot() as third:
+        assert not third
+
+
+def test_on_sqlite_a_slot_is_always_granted(settings):
+    if connection.vendor == "postgresql":
+        pytest.skip("the SQLite answer; PostgreSQL's is tested above")
+    with slots.bulk_check_slot() as first, slots.bulk_check_slot() as second:
+        assert first and second
