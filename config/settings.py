@@ -215,17 +215,11 @@ ENRICH_MAX_AGE_DAYS = env_int("ENRICH_MAX_AGE_DAYS", default=180)
 # Off: the scheduled runs do nothing (a kill switch without the admin). The admin's
 # Pause/Resume is a database row and needs no restart.
 ENRICH_ENABLED = env_bool("ENRICH_ENABLED", default=True)
-# Sector and place counts of searches without a text (registry.facets): kept this long at most;
-# a new edition or an enrichment write replaces them sooner. 0: always count.
-FACET_CACHE_SECONDS = env_int("FACET_CACHE_SECONDS", default=15 * 60)
-# A text search's ranking (registry.cached.ranked) and the pages of every search, by the same
-# rule: the ranking reused when the same search is paged, narrowed by sector or place, or asked
-# for again. 0: rank and read every time.
-SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", default=15 * 60)
-# A register's facet columns in each web process's memory (registry.tally), by the same rule:
-# read again after a new edition or an enrichment write, and after this long at most. 0: read
-# them for every search without a text.
-TALLY_SECONDS = env_int("TALLY_SECONDS", default=15 * 60)
+# HTTP caching of the public answers (registry.http): their ETag names the release, so a
+# deploy that changes a page's markup is a new ETag; max-age is how long a browser, proxy or
+# CDN may serve its copy without asking (a new edition shows after that long at most).
+RELEASE = os.environ.get("RELEASE", "dev")
+HTTP_MAX_AGE = env_int("HTTP_MAX_AGE", default=60)
 for _name in ("KVK_API_RATE_PER_MINUTE", "KVK_OPENDATA_RATE_PER_MINUTE", "ENRICH_BATCH_SIZE"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1")

@@ -5,16 +5,8 @@ cannot be checked is kept with the reason, so the output still has one row per i
 Only input that cannot be checked as a whole (too many lines, a workbook instead of a CSV)
 raises `BulkInputError`, and then nothing is checked.
 
-check_lines() asks registry.search.rank() what each line means, finding candidates among the
-register's names in memory as the search box does (registry.lexicon), so a bulk check and the
-search box never disagree. Its cost for N lines: one query for all the KvK numbers together
-(with their companies); for names, the register's names once per process and edition, and one
-query of the ids of the listings checked against; one
-rank() per distinct name, or KvK number without an exact match (no query for a name: Python
-scoring of candidates found in memory; a query for a number); one query for the companies
-rank() matched. Measured on PostgreSQL with the 13,573 real listings (a busy two-core
-machine), when names were found by a trigram query each: 1,000 KvK numbers 0.3 s; 1,000
-distinct names about 7 s, some 7 ms a name, nearly all of it in rank().
+registry.search.check() finds what each line means in the register's index, as the search box
+does, so a bulk check and the search box never disagree; check_row() words the answer.
 """
 
 from __future__ import annotations
@@ -25,23 +17,20 @@ import io
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
-from django.db.models import QuerySet
 from django.urls import reverse
 
-from registry.models import Listing
-from registry.search import Match, kvk_digits, rank
+from registry.text import kvk_digits
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
-    from registry.lexicon import Lexicon
+    from registry.search.results import Result
+    from registry.search.scoring import Match
 
 MAX_LINES = 1_000
 MAX_LINE_CHARS = 200  # the longest name on the register is about 100 characters
@@ -274,113 +263,33 @@ def _line_error(text: str) -> str:
 # --- Checking ---------------------------------------------------------------------------------
 
 
-def check_lines(
-    lines: Sequence[Line],
-    *,
-    listings: QuerySet[Listing],
-    edition_date: date | None,
-    names: Callable[[], Lexicon] | None = None,
-) -> list[CheckRow]:
-    """One row per line, in order: the best match among `listings` (give all statuses, so a
-    company that left the register says "removed"), or not_listed, or error for a line that
-    could not be checked. A repeated line is ranked once. With `names`, which gives the
-    register's names in memory (registry.lexicon) when a line first needs them, candidates
-    are found there. Costs: see the module docstring."""
-    texts = list(dict.fromkeys(line.text for line in lines if not line.error))
-    by_kvk = _exact_kvk_matches(listings, texts)
-    by_id = {listing.pk: listing for listing in by_kvk.values()}
-    best: dict[str, Match | None] = {}
-    in_memory: Lexicon | None = None
-    among: npt.NDArray[np.int64] | None = None
-    for text in texts:
-        if text in by_kvk:
-            hit = by_kvk[text]
-            verdict = "listed" if hit.is_listed else "removed"
-            best[text] = Match(hit.pk, 1.0, verdict, "kvk", hit.name)
-            continue
-        if names is not None and in_memory is None:
-            in_memory = names()
-            among = np.array(list(listings.values_list("pk", flat=True)), dtype=np.int64)
-        best[text] = _best(rank(listings, text, names=in_memory, among=among))
-    wanted = {m.listing_id for m in best.values() if m is not None and m.listing_id not in by_id}
-    if wanted:
-        by_id |= listings.select_related("company").in_bulk(wanted)
-    rows = []
-    for line in lines:
-        match = None if line.error else best[line.text]
-        listing = by_id.get(match.listing_id) if match is not None else None
-        rows.append(_row(line, match, listing, edition_date=edition_date))
-    return rows
-
-
-def _best(matches: Sequence[Match]) -> Match | None:
-    """rank()'s first match, except that among equal scores a listed company goes first: two
-    companies of one name, one gone and one listed, mean "listed" to a recruiter."""
-    if not matches:
-        return None
-    return min(matches, key=lambda m: (-m.score, m.verdict != "listed"))
-
-
-def _exact_kvk(digits: str) -> str | None:
-    """The 8-digit number a pasted KvK number exactly means, read as rank() reads it: nine
-    digits zero-padded (as in the June 2025 edition) lose the zero, seven regain it."""
-    if len(digits) == 9 and digits.startswith("0"):
-        digits = digits[1:]
-    if len(digits) == 7:
-        digits = "0" + digits
-    return digits if len(digits) == 8 else None
-
-
-def _exact_kvk_matches(listings: QuerySet[Listing], texts: Iterable[str]) -> dict[str, Listing]:
-    """The listing of every text that is exactly a KvK number among `listings`, in one query.
-    rank() would call each listed (or removed) with score 1, at a query a line; texts that
-    match no number exactly are left to rank(), which also finds prefixes."""
-    numbers: dict[str, list[str]] = {}
-    for text in texts:
-        digits = kvk_digits(text)
-        exact = _exact_kvk(digits) if digits is not None else None
-        if exact is not None:
-            numbers.setdefault(exact, []).append(text)
-    if not numbers:
-        return {}
-    rows = (
-        listings.filter(company__kvk_number__in=numbers)
-        .select_related("company")
-        .order_by("-pk")  # the lowest pk comes last and is kept: rank() breaks ties by pk
-    )
-    found = {}
-    for listing in rows:
-        for text in numbers[listing.company.kvk_number]:
-            found[text] = listing
-    return found
-
-
-def _row(
-    line: Line, match: Match | None, listing: Listing | None, *, edition_date: date | None
-) -> CheckRow:
+def check_row(line: Line, found: Result | None, *, edition_date: date | None) -> CheckRow:
+    """The output row of a line: what registry.search.check() found for it (a result with its
+    match), or not_listed, or error for a line that could not be checked."""
     shown = displayed(line.text)
     if line.error:
         return CheckRow(line.number, shown, "error", "", "", "", None, line.error, edition_date)
-    if match is None or listing is None:
+    if found is None or found.match is None:
         reason = "no name or KvK number on the register comes close"
         return CheckRow(line.number, shown, "not_listed", "", "", "", None, reason, edition_date)
+    match = found.match
     return CheckRow(
         line_number=line.number,
         input=shown,
         verdict=match.verdict,
-        matched_name=listing.name,
-        kvk=listing.company.kvk_number,
-        url=reverse("registry:company", kwargs={"key": listing.company.key}),
+        matched_name=found.name,
+        kvk=found.kvk_number,
+        url=reverse("registry:company", kwargs={"key": found.key}),
         score=match.score,
-        reason=_reason(match, listing),
+        reason=_reason(match, found.removed_on),
         edition_date=edition_date,
     )
 
 
-def _reason(match: Match, listing: Listing) -> str:
+def _reason(match: Match, removed_on: date | None) -> str:
     """The few words after the verdict, as templates/registry/verdict.html words them."""
     former = f"former name “{match.matched_name}”" if match.matched_on == "former_name" else ""
-    gone = f"left the register on {_day(listing.removed_on)}" if listing.removed_on else ""
+    gone = f"left the register on {_day(removed_on)}" if removed_on else ""
     if match.verdict in ("listed", "removed"):
         if match.matched_on == "kvk":
             what = "KvK number matches"

@@ -6,11 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
 from django.http import HttpRequest
 
-from registry.models import Edition, Register
+from registry.models import Register
 
 SERVED_REGISTER = "work"
 SOURCE = "IND public register of recognised sponsors (ind.nl)"
@@ -35,51 +33,16 @@ def served_register(request: HttpRequest, slug: str = SERVED_REGISTER) -> Regist
     return cached[slug]
 
 
-EDITION_SECONDS = 24 * 60 * 60
-EDITION_SHAPE = 1  # in the key: bump it when Edition's fields change (a cache outlives a deploy)
-
-
 def _read_register(slug: str) -> Register | None:
-    """The register, read each time (its last check changes daily), and its current edition,
-    from the cache when it is the one a page stated last: an edition never changes once it is
-    stored (a sync writes it whole in one transaction; the admin cannot edit it). Reading the
-    edition with the register (a join, a deferred column, a second model) cost 1.7 ms of every
-    request here. One query, and two after a new edition."""
-    key = f"served-edition:{slug}:{EDITION_SHAPE}"
-    held: Edition | None = cache.get(key)
-    if held is None:
-        register = (
-            Register.objects.select_related("current_edition")
-            .defer("current_edition__raw_gzip")
-            .filter(slug=slug)
-            .first()
-        )
-    else:
-        register = _register(slug)
-        if register is not None and register.current_edition_id is not None:
-            if register.current_edition_id == held.pk:
-                register.current_edition = held
-            else:  # a new edition: read by key, and never its stored page
-                register.current_edition = Edition.objects.defer("raw_gzip").get(
-                    pk=register.current_edition_id
-                )
-    # A new edition (or none cached): kept for next time.
-    edition = register.current_edition if register is not None else None
-    if edition is not None and edition is not held:
-        cache.set(key, edition, EDITION_SECONDS)
-    return register
-
-
-def _register(slug: str) -> Register | None:
-    """The register by its slug. Every page asks, so its SQL is written once here rather than
-    compiled by the ORM for each request: 0.25 ms of the 0.5 it took here."""
-    return next(iter(Register.objects.raw(_REGISTER_SQL, [slug])), None)
-
-
-_REGISTER_SQL = "SELECT * FROM {table} WHERE {slug} = %s LIMIT 1".format(
-    table=connection.ops.quote_name(Register._meta.db_table),
-    slug=connection.ops.quote_name(Register._meta.get_field("slug").column or "slug"),
-)
+    """The register with its current edition, never the edition's stored page: one query.
+    Read each time: its last check changes daily, its edition monthly, its enrichment version
+    while enrichment writes, and HTTP caching (registry.http) spares repeated requests."""
+    return (
+        Register.objects.select_related("current_edition")
+        .defer("current_edition__raw_gzip")
+        .filter(slug=slug)
+        .first()
+    )
 
 
 @dataclass(frozen=True, slots=True)

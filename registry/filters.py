@@ -1,75 +1,31 @@
-"""The search parameters, declared once and validated: the page and the JSON API share them."""
+"""The search parameters, declared once and validated: the page, the JSON API, the CSV and the
+feed share them. Validation only: a valid ListingFilter gives a registry.search.SearchQuery
+(`query()`), and registry.search answers it; the FilterSet never filters a queryset."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import django_filters
 from django import forms
-from django.core.cache import cache
-from django.db import models
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 
 from registry import places, sbi
+from registry.context_processors import served_register
 from registry.forms import PublicForm
-from registry.models import Company, Listing, Place, Register
-from registry.querysets import ListingQuerySet
-from registry.search import Match, kvk_digits, rank_in_memory
-from registry.timeline import AsOfAnswer, register_as_of
-
-if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
-
-    from registry.lexicon import Lexicon
+from registry.models import Listing, Register
+from registry.search import known_places
+from registry.search.query import (
+    UNKNOWN,
+    CityValue,
+    LegalFormValue,
+    ProvinceValue,
+    SearchQuery,
+    SectorValue,
+)
 
 MAX_PAGE_SIZE = 100
-UNKNOWN = "unknown"  # the value of a sector, city or province filter for "not known (yet)"
-FACETS = ("sector", "city", "province")  # the filters the search page counts (registry.facets)
-
-
 MAX_RECENT_EDITIONS = 12  # a year of monthly editions
-
-
-# --- Sector and place: parsed values, the fields that parse them ---------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SectorValue:
-    """A sector filter: an SBI 2025 section, or a division within it; section "" is unknown."""
-
-    section: str
-    division: str = ""
-
-    @property
-    def param(self) -> str:
-        return self.division or self.section or UNKNOWN
-
-
-@dataclass(frozen=True, slots=True)
-class CityValue:
-    """A city filter: the official names the text means (one, almost always); ("",) is
-    unknown."""
-
-    officials: tuple[str, ...]
-
-    @property
-    def param(self) -> str:
-        return places.display_name(self.officials[0]) if self.officials[0] else UNKNOWN
-
-
-@dataclass(frozen=True, slots=True)
-class ProvinceValue:
-    """A province filter: its CBS name; "" is unknown."""
-
-    name: str
-
-    @property
-    def param(self) -> str:
-        return self.name or UNKNOWN
 
 
 def _quoted(text: str) -> str:
@@ -100,50 +56,26 @@ class SectorField(forms.CharField):
         )
 
 
-# The version after the name: what is stored under it changed shape (a list of names, then an
-# index by folded name), and a cache outlives a deploy.
-KNOWN_CITIES = "filters:known-cities:2"
-KNOWN_CITIES_SECONDS = 3600
-
-
-def known_cities(*, fresh: bool = False) -> places.PlaceNames:
-    """Official place names a city filter may name, by their folded form (places.folded_names):
-    the CBS places (when loaded), every employer's city, and the aliased places. Cached for an
-    hour; a name not found in the cached set is looked up again (`fresh`) before it is refused,
-    so a city new from enrichment is never refused for the cache's sake (one query, then cached
-    again)."""
-    if not fresh:
-        cached: places.PlaceNames | None = cache.get(KNOWN_CITIES)
-        if cached is not None:
-            return cached
-    cities = Company.objects.exclude(city="").order_by().values_list("city")
-    names = {name for (name,) in cities.union(Place.objects.order_by().values_list("place"))}
-    names.update(places.ALIASES)
-    index = places.folded_names(names)
-    cache.set(KNOWN_CITIES, index, KNOWN_CITIES_SECONDS)
-    return index
-
-
 class CityField(forms.CharField):
     """A Dutch place as the KvK names it or as people say it ('s-Gravenhage, Den Haag, The
-    Hague), case, accents and apostrophes aside; or `unknown`."""
+    Hague), case, accents and apostrophes aside; or `unknown`. Which places it may name
+    depends on the register searched: ListingFilter.is_valid() looks the text up."""
 
-    def clean(self, value: Any) -> CityValue | None:
+    def clean(self, value: Any) -> CityValue | str | None:
         text = super().clean(value)
         if not text:
             return None
         if text.casefold() == UNKNOWN:
             return CityValue(officials=("",))
-        officials = places.official_names_in(
-            text, index=known_cities()
-        ) or places.official_names_in(text, index=known_cities(fresh=True))
-        if officials:
-            return CityValue(officials=tuple(officials))
-        raise forms.ValidationError(
-            f"{_quoted(text)} is not a Dutch place we know: give a place name such as "
-            "Amsterdam, Den Haag or 's-Hertogenbosch, or “unknown”.",
-            code="invalid",
-        )
+        return str(text)  # a name, looked up once the register is known
+
+
+def city_error(text: str) -> forms.ValidationError:
+    return forms.ValidationError(
+        f"{_quoted(text)} is not a Dutch place we know: give a place name such as "
+        "Amsterdam, Den Haag or 's-Hertogenbosch, or “unknown”.",
+        code="invalid",
+    )
 
 
 class ProvinceField(forms.CharField):
@@ -165,6 +97,17 @@ class ProvinceField(forms.CharField):
         return ProvinceValue(name=name)
 
 
+class LegalFormField(forms.CharField):
+    """A legal form as the KvK names it ("Besloten Vennootschap"), case and accents aside; or
+    `unknown`."""
+
+    def clean(self, value: Any) -> LegalFormValue | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        return LegalFormValue(name="" if text.casefold() == UNKNOWN else str(text))
+
+
 class SectorFilter(django_filters.CharFilter):  # type: ignore[misc]  # django-filter is untyped
     field_class = SectorField
 
@@ -177,41 +120,40 @@ class ProvinceFilter(django_filters.CharFilter):  # type: ignore[misc]
     field_class = ProvinceField
 
 
+class LegalFormFilter(django_filters.CharFilter):  # type: ignore[misc]
+    field_class = LegalFormField
+
+
 class IntegerFilter(django_filters.NumberFilter):  # type: ignore[misc]  # django-filter is untyped
     field_class = forms.IntegerField  # NumberFilter takes decimals: "1.5 editions" is no answer
 
 
 class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter is untyped
-    """Register, search, status, "listed since", "as of", order, sector and place over listings.
+    """Register, search, status, "listed since", "as of", order, sector, place and legal form.
 
-    An absent register means "work", an absent status "listed" and an absent sort "name", so a
-    bare `/` shows the current Work register A-Z. A value outside the choices is a validation
-    error, never ignored. With `as_of`, the results are the listings of the edition that date
-    rests on (see `as_of_answer`), and an absent status means "all" (listed then, whatever
-    they are now).
+    An absent register means "work", an absent status "listed" and an absent sort "relevance"
+    (A-Z without a text), so a bare `/` shows the current Work register A-Z. A value outside
+    the choices is a validation error, never ignored. With `as_of`, the results are the
+    listings of the edition that date rests on, and an absent status means "all" (listed
+    then, whatever they are now).
 
-    Sector (`K`, `62`), city (`Den Haag`, `'s-Gravenhage`) and province (`Zuid-Holland`) each
-    take one value, or `unknown` for employers whose value is not known (yet). They apply after
-    the search: a search ranks its candidates among the listings the other filters leave, and
-    sector and place then narrow those, so a facet's count is exactly what choosing it shows.
+    Sector (`K`, `62`), city (`Den Haag`, `'s-Gravenhage`), province (`Zuid-Holland`) and legal
+    form each take one value, or `unknown` for employers whose value is not known (yet).
     """
 
     # First: every filter after it works within one register.
     register = django_filters.ChoiceFilter(
-        method="filter_register",
         choices=Register.Slug.choices,
         empty_label=None,
         initial="work",
         label="Register",
     )
     as_of = django_filters.DateFilter(
-        method="filter_as_of",
         input_formats=["%Y-%m-%d"],
         label="Listed on (date)",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     status = django_filters.ChoiceFilter(
-        method="filter_status",
         choices=[
             ("listed", "Listed now"),
             ("removed", "No longer listed"),
@@ -222,14 +164,11 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
         label="Status",
     )
     listed_since = django_filters.DateFilter(
-        field_name="first_listed",
-        lookup_expr="gte",
         input_formats=["%Y-%m-%d"],
         label="Listed since",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     editions = IntegerFilter(
-        method="filter_editions",
         min_value=1,
         max_value=MAX_RECENT_EDITIONS,
         label="New in the last N editions",
@@ -237,13 +176,11 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
     )
     # After the filters above: search ranks candidates among what those leave.
     q = django_filters.CharFilter(
-        method="filter_q",
         max_length=200,  # the longest name in the register is about 100 characters
         label="Company name or KvK number",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     sort = django_filters.ChoiceFilter(
-        method="filter_sort",
         choices=[
             ("relevance", "Best match (A to Z without a search)"),
             ("name", "Name, A to Z"),
@@ -256,10 +193,11 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
         initial="relevance",
         label="Sort by",
     )
-    # Last: the facets (registry.facets), applied on top of `base`, everything above.
-    sector = SectorFilter(method="filter_sector", max_length=20, label="Sector")
-    city = CityFilter(method="filter_city", max_length=100, label="City")
-    province = ProvinceFilter(method="filter_province", max_length=50, label="Province")
+    # The facets (registry.search.facets).
+    sector = SectorFilter(max_length=20, label="Sector")
+    city = CityFilter(max_length=100, label="City")
+    province = ProvinceFilter(max_length=50, label="Province")
+    legal_form = LegalFormFilter(max_length=100, label="Legal form")
 
     class Meta:
         model = Listing
@@ -272,7 +210,10 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
             "editions",
             "q",
             "sort",
-            *FACETS,
+            "sector",
+            "city",
+            "province",
+            "legal_form",
         ]
 
     def get_form_class(self) -> type[forms.Form]:
@@ -285,21 +226,12 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
             type(self)._form_class = made
         return made
 
-    def __init__(self, data: QueryDict | None = None, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, data: QueryDict | None = None, *args: Any, request: HttpRequest | None = None,
+        **kwargs: Any,
+    ) -> None:  # fmt: skip
         # A parameter left out (or left empty) takes its declared default, so the form shows
         # what the results are filtered by (django-filter's documented recipe for defaults).
-        self.as_of_answer: AsOfAnswer | None = None  # set when as_of is given and valid
-        self._base: ListingQuerySet | None = None  # set by filter_queryset
-        self._base_ids: list[int] | None = None  # read by base_ids()
-        # Set by registry.tally.search_in_memory (the search page, its JSON, CSV and feed):
-        # the register's names in memory, and the ids of the listings the other filters
-        # leave, for the search text (ListingQuerySet.search).
-        self.in_memory: Callable[[], tuple[Lexicon, npt.NDArray[np.int64] | None]] | None = None
-        # Set by registry.cached.ranked, which reads it with the ranking: the enrichment
-        # version of this request (None: not read yet), and whether the ranking was made now
-        # (its pages cannot be in the cache then).
-        self.enrichment_version: Any = None
-        self.ranked_now = False
         if data is not None:
             data = data.copy()
             if data.get("as_of", "").strip() and not data.get("status"):
@@ -308,141 +240,38 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
                 initial = declared.extra.get("initial")
                 if initial is not None and not data.get(name):
                     data[name] = initial
-        super().__init__(data, *args, **kwargs)
+        super().__init__(data, *args, request=request, **kwargs)
+
+    def is_valid(self) -> bool:
+        """The form's own validation, then the city looked up among the places of the
+        register searched (its index: registry.search.known_places), even when another field
+        is wrong, so the form keeps a city it understood."""
+        valid: bool = super().is_valid()
+        city = self.form.cleaned_data.get("city")
+        if isinstance(city, str):
+            slug = self.form.cleaned_data.get("register") or "work"
+            register = (
+                served_register(self.request, slug)
+                if self.request is not None
+                else Register.objects.filter(slug=slug).first()
+            )
+            officials = places.official_names_in(city, index=known_places(register))
+            if not officials:
+                self.form.add_error("city", city_error(city))
+                return False
+            self.form.cleaned_data["city"] = CityValue(officials=tuple(officials))
+        return valid
+
+    def query(self) -> SearchQuery:
+        """What a valid search asks (registry.search answers it)."""
+        return SearchQuery.from_cleaned(self.form.cleaned_data)
 
     @property
     def register_slug(self) -> str:
         return str(self.form.cleaned_data.get("register") or "work")
 
-    def filter_queryset(self, queryset: ListingQuerySet) -> ListingQuerySet:
-        """Every filter in the declared order; the queryset before the facets' filters is kept
-        as `base`, so registry.facets counts each facet on it with the other facets applied,
-        and a search's candidates are ranked once, for the results and the counts alike."""
-        data = self.form.cleaned_data
-        for name, declared in self.filters.items():
-            if name not in FACETS:
-                queryset = declared.filter(queryset, data.get(name))
-        self._base = queryset
-        return self.in_facets(queryset)
-
-    @property
-    def base(self) -> ListingQuerySet:
-        """The listings every filter but sector and place leaves: the facets count on it."""
-        self.qs  # noqa: B018  # filtering keeps the base on the way (django-filter caches qs)
-        assert self._base is not None, "a valid filterset filters"
-        return self._base
-
-    def matches(self) -> list[Match]:
-        """A valid text search's ranking, best first, among the listings every filter but
-        sector and place leaves. With the register's names in memory (search_in_memory) and
-        a text that is not a KvK number, ranked without building the filters' querysets,
-        among the ids the register's columns leave (registry.tally); else as `base` ranks
-        it (a KvK number, a search as of a date)."""
-        text = self.form.cleaned_data.get("q") or ""
-        if self.in_memory is not None and kvk_digits(text) is None:
-            names, among = self.in_memory()
-            if among is not None:
-                return rank_in_memory(text, names=names, among=among)
-        return self.base.matches()
-
-    def base_ids(self) -> list[int]:
-        """The ids of `base`, read once: registry.tally counts a search as of a date by them."""
-        if self._base_ids is None:
-            self._base_ids = list(self.base.values_list("pk", flat=True))
-        return self._base_ids
-
-    def in_facets(self, queryset: ListingQuerySet, *, leave_out: str = "") -> ListingQuerySet:
-        """`queryset` narrowed by the facet filters given, all but `leave_out`."""
-        data = self.form.cleaned_data
-        for name in FACETS:
-            if name != leave_out:
-                queryset = self.filters[name].filter(queryset, data.get(name))
-        return queryset
-
-    def filter_register(self, queryset: ListingQuerySet, name: str, value: str) -> ListingQuerySet:
-        # The slug rides along as a value, so a result can name its register without a join.
-        return queryset.of(value).annotate(register_slug=models.Value(value))
-
-    def filter_as_of(self, queryset: ListingQuerySet, name: str, value: date) -> ListingQuerySet:
-        register = Register.objects.filter(slug=self.register_slug).first()
-        if register is None:
-            return queryset.none()
-        self.as_of_answer = answer = register_as_of(register, value)
-        if answer.edition is None:
-            return queryset.none()  # unknown, not "none listed": as_of_answer.note says so
-        return queryset.listed_in(answer.edition)
-
-    def filter_editions(self, queryset: ListingQuerySet, name: str, value: int) -> ListingQuerySet:
-        return queryset.new_in_last(value, register_slug=self.register_slug)
-
-    def filter_q(self, queryset: ListingQuerySet, name: str, value: str) -> ListingQuerySet:
-        if self.in_memory is None:
-            return queryset.search(value)
-        names, among = self.in_memory()
-        return queryset.search(value, names=names, among=among)
-
-    def filter_status(self, queryset: ListingQuerySet, name: str, value: str) -> ListingQuerySet:
-        if value == "listed":
-            return queryset.current()
-        if value == "removed":
-            return queryset.removed()
-        return queryset  # "all"
-
-    def filter_sector(
-        self, queryset: ListingQuerySet, name: str, value: SectorValue
-    ) -> ListingQuerySet:
-        return queryset.in_sector(section=value.section, division=value.division)
-
-    def filter_city(
-        self, queryset: ListingQuerySet, name: str, value: CityValue
-    ) -> ListingQuerySet:
-        return queryset.in_place(cities=value.officials)
-
-    def filter_province(
-        self, queryset: ListingQuerySet, name: str, value: ProvinceValue
-    ) -> ListingQuerySet:
-        return queryset.in_place(province=value.name)
-
-    def filter_sort(self, queryset: ListingQuerySet, name: str, value: str) -> ListingQuerySet:
-        if value == "newest":
-            return queryset.newest_first()
-        if value == "recent":
-            if not self.form.cleaned_data.get("editions"):  # else filter_editions did it
-                queryset = queryset.new_in_last(1, register_slug=self.register_slug)
-            return queryset.newest_first()
-        if value == "relevance":
-            return queryset.by_relevance()
-        return queryset.by_name()
-
-
-Keeps = Callable[[str, str, str, str], bool]  # (section, division, province, city) -> kept?
-
-
-def facet_filter(filterset: ListingFilter, *, only: Iterable[str] = FACETS) -> Keeps:
-    """Whether a listing with these company values passes the sector and place filters of a
-    valid filterset (those named in `only`): ListingFilter.in_facets() in Python, for rows
-    already read (registry.facets) and for the values of a register's columns
-    (registry.tally)."""
-    data = filterset.form.cleaned_data
-    sector: SectorValue | None = data.get("sector") if "sector" in only else None
-    city: CityValue | None = data.get("city") if "city" in only else None
-    province: ProvinceValue | None = data.get("province") if "province" in only else None
-    cities = set(city.officials) if city else None
-
-    def keeps(row_section: str, row_division: str, row_province: str, row_city: str) -> bool:
-        return (
-            (
-                sector is None
-                or (
-                    row_section == sector.section
-                    and (not sector.division or row_division == sector.division)
-                )
-            )
-            and (province is None or row_province == province.name)
-            and (cities is None or row_city in cities)
-        )
-
-    return keeps
+    def filter_queryset(self, queryset: Any) -> Any:
+        raise TypeError("ListingFilter validates; registry.search answers (query())")
 
 
 class PageForm(forms.Form):

@@ -10,6 +10,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.renderers import Jinja2
+from django.utils.translation import gettext_lazy as _
 
 from registry.bulk import (
     MAX_LINE_CHARS,
@@ -136,3 +137,15 @@ class BulkCheckForm(PublicForm):
     @property
     def wants_csv(self) -> bool:
         return bool(self.cleaned_data.get("format") == "csv")
+
+
+class AsOfForm(PublicForm):
+    """The company page's "was it listed on this date?" question."""
+
+    as_of = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        label=_("Was it listed on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter the date as YYYY-MM-DD, for example 2025-03-04.")},
+    )

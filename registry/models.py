@@ -7,11 +7,27 @@ leaving the register is a date on the listing, and every name a listing had is k
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.db import models
 
-from registry.querysets import CompanyQuerySet, EditionQuerySet, ListingQuerySet
+
+class RegisterQuerySet(models.QuerySet["Register"]):
+    def enrichment_changed(self, *, now: datetime, at_most_every: timedelta | None = None) -> int:
+        """Renew these registers' enrichment version: a sector or a place was written, so
+        their search indexes (registry.search.index) and HTTP validators are out of date.
+        With `at_most_every`, only those not renewed that recently: one conditional UPDATE,
+        so workers that write at once renew it once, and a running enrichment rebuilds each
+        web process's index at most once in that time."""
+        registers = self
+        if at_most_every is not None:
+            registers = registers.filter(
+                models.Q(enrichment_changed_at__isnull=True)
+                | models.Q(enrichment_changed_at__lte=now - at_most_every)
+            )
+        return registers.update(
+            enrichment_version=models.F("enrichment_version") + 1, enrichment_changed_at=now
+        )
 
 
 class Register(models.Model):
@@ -45,12 +61,23 @@ class Register(models.Model):
     current_edition = models.ForeignKey(
         "Edition", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # With the current edition, what the register's search index is built from: renewed when
+    # enrichment writes a sector or a place (RegisterQuerySet.enrichment_changed).
+    enrichment_version = models.PositiveIntegerField(default=0)
+    enrichment_changed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RegisterQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class EditionQuerySet(models.QuerySet["Edition"]):
+    def latest_or_none(self) -> Edition | None:
+        return self.order_by("-published_on", "-pk").first()
 
 
 class Edition(models.Model):
@@ -240,8 +267,6 @@ class Company(models.Model):
     )
     enriched_at = models.DateTimeField(null=True, blank=True, help_text="Last attempt that ended.")
 
-    objects = CompanyQuerySet.as_manager()
-
     class Meta:
         verbose_name_plural = "companies"
         constraints = [models.UniqueConstraint(fields=["key"], name="company_key_once")]
@@ -259,6 +284,55 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.kvk_number or 'no KvK'})"
+
+
+class ListingQuerySet(models.QuerySet["Listing"]):
+    def of(self, register_slug: str) -> ListingQuerySet:
+        return self.filter(register__slug=register_slug)
+
+    def current(self) -> ListingQuerySet:
+        return self.filter(removed_on__isnull=True)
+
+    def removed(self) -> ListingQuerySet:
+        return self.filter(removed_on__isnull=False)
+
+    def listed_in(self, edition: Edition) -> ListingQuerySet:
+        """The listings that were on the register in `edition`, from the stored events alone:
+        the last entry or exit up to that edition (by date, then by when we stored it) was an
+        entry ("added" or "listed again"), not "no longer listed". Renames do not count."""
+        day = edition.published_on
+        up_to_edition = models.Q(edition__published_on__lt=day) | models.Q(
+            edition__published_on=day, edition_id__lte=edition.pk
+        )
+        last_change = (
+            ListingEvent.objects.filter(up_to_edition, listing_id=models.OuterRef("pk"))
+            .exclude(kind=ListingEvent.Kind.RENAMED)
+            .order_by("-edition__published_on", "-edition_id", "-pk")
+            .values("kind")[:1]
+        )
+        # first_listed first: a cheap column test that leaves out what came later.
+        return (
+            self.filter(register_id=edition.register_id, first_listed__lte=day)
+            .alias(state_then=models.Subquery(last_change))
+            .filter(state_then__in=[ListingEvent.Kind.ADDED, ListingEvent.Kind.READDED])
+        )
+
+    def with_history(self) -> ListingQuerySet:
+        """A company page's rows: the company joined in, its names and events with their
+        editions prefetched (three queries however long the history)."""
+        # Never the editions' stored pages (up to a megabyte each, one per event row).
+        return self.select_related("company").prefetch_related(
+            models.Prefetch(
+                "names",
+                queryset=ListingName.objects.select_related("first_edition", "last_edition").defer(
+                    "first_edition__raw_gzip", "last_edition__raw_gzip"
+                ),
+            ),
+            models.Prefetch(
+                "events",
+                queryset=ListingEvent.objects.select_related("edition").defer("edition__raw_gzip"),
+            ),
+        )
 
 
 class Listing(models.Model):

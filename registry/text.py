@@ -196,3 +196,16 @@ _GENERIC_LINES = (
     "koninklijke royal van de den der het of for voor com",
 )
 GENERIC_WORDS = frozenset(word for line in _GENERIC_LINES for word in line.split())
+
+
+_KVK_LABEL = re.compile(r"^\s*kvk(?:[\s-]*(?:nummer|number|nr|no)\b)?\.?\s*[:#]?", re.IGNORECASE)
+
+
+def kvk_digits(text: str) -> str | None:
+    """The digits of a pasted KvK number (spaces, dots and a "KvK" label allowed), or None if
+    it is not one."""
+    text = _KVK_LABEL.sub("", text)
+    digits = "".join(ch for ch in text if not ch.isspace() and ch != ".")
+    if digits.isascii() and digits.isdigit() and 1 <= len(digits) <= 9:
+        return digits
+    return None

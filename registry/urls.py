@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from registry import exports, feeds, history, views
+from registry.views import api, check, company, feeds, history, pages
 
 app_name = "registry"
 urlpatterns: list[URLPattern] = [
-    path("", views.search, name="search"),
-    path("search.json", views.search_json, name="search-json"),
-    path("search.csv", exports.search_csv, name="search-csv"),
+    path("", pages.search_page, name="search"),
+    path("search.json", api.search_json, name="search-json"),
+    path("search.csv", api.search_csv, name="search-csv"),
     path("search.atom", feeds.search_feed, name="search-feed"),
     path("changes/", history.changes, name="changes"),
     path("changes.json", history.changes_json, name="changes-json"),
@@ -28,7 +28,7 @@ urlpatterns: list[URLPattern] = [
         name="evidence",
     ),
     # Before the page: "<str:key>/" would not match "x.json", but the order keeps it obvious.
-    path("company/<str:key>.json", views.company_json, name="company-json"),
-    path("company/<str:key>/", views.company, name="company"),
-    path("check/", views.check, name="check"),
+    path("company/<str:key>.json", company.company_json, name="company-json"),
+    path("company/<str:key>/", company.company, name="company"),
+    path("check/", check.check, name="check"),
 ]

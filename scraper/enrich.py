@@ -25,14 +25,15 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
-from registry.cached import enrichment_changed
 from registry.models import (
     Company,
     EnrichmentControl,
     EnrichmentRun,
     Place,
     ProviderResponse,
+    Register,
     Source,
 )
 from registry.places import PlaceIndex, PlaceRow, postcode_area
@@ -353,7 +354,7 @@ def _finish(run: EnrichmentRun, result: EnrichResult, clock: Callable[[], float]
     run.failed, run.calls, run.message = result.failed, result.calls, result.message[:500]
     run.save()
     if result.processed:
-        transaction.on_commit(enrichment_changed)  # the last writes of the run counted too
+        transaction.on_commit(enrichment_changed)  # the last writes of the run count too
     log.info("%s", result.summary())
     return result
 
@@ -413,12 +414,20 @@ def record(company: Company, answer: ProviderResult, *, now: datetime, places: P
 
 
 def renew_counts_soon() -> None:
-    enrichment_changed(at_most_every=60)
+    """Tell the search indexes a sector or a place changed, at most once a minute (while
+    enrichment writes, each web process rebuilds its index that often at most)."""
+    Register.objects.enrichment_changed(now=timezone.now(), at_most_every=timedelta(minutes=1))
+
+
+def enrichment_changed() -> None:
+    """Tell the search indexes a sector or a place changed (the last writes of a run, a
+    company derived anew)."""
+    Register.objects.enrichment_changed(now=timezone.now())
 
 
 def _faceted(company: Company) -> tuple[str, ...]:
-    """The values the search counts (registry.facets) and shows in its results
-    (registry.results: the main SBI code too)."""
+    """The values the search counts (registry.search.facets) and shows in its results
+    (registry.search.results: the main SBI code too)."""
     return (
         company.sector_section,
         company.sector_division,

@@ -8,7 +8,7 @@ import pytest
 import responses
 from django.core.cache import cache
 
-from registry import lexicon, tally
+from registry.search import index
 
 
 @pytest.fixture(autouse=True)
@@ -28,9 +28,7 @@ def _test_settings(settings) -> Iterator[None]:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     cache.clear()
-    tally.forget()
-    lexicon.forget()
+    index.forget()
     yield
     cache.clear()
-    tally.forget()
-    lexicon.forget()
+    index.forget()

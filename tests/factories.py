@@ -6,6 +6,8 @@ import hashlib
 from datetime import UTC, date, datetime
 from itertools import count
 
+from django.utils import timezone
+
 from registry.models import Company, Edition, Listing, ListingEvent, ListingName, Register
 from registry.text import search_text, sort_key
 
@@ -151,7 +153,8 @@ def enrich(
     province: str = "",
 ) -> Listing:
     """Give a listing's company what enrichment would: its main SBI code (section and division
-    from registry.sbi), its head office's official place name and province."""
+    from registry.sbi), its head office's official place name and province; and tell the
+    search indexes, as scraper.enrich does."""
     from registry.sbi import classify  # only the factories that enrich need it
 
     sector = classify(sbi) if sbi else None
@@ -163,5 +166,12 @@ def enrich(
         municipality=city,
         province=province,
     )
+    Register.objects.enrichment_changed(now=timezone.now())
     listing.company.refresh_from_db()
     return listing
+
+
+# Building a register's search index (registry.search.index), once per process, edition and
+# enrichment version: its listings with their companies, its edition dates, its names, the
+# places a city filter may name. Every later search of that register asks none of them again.
+INDEX_QUERIES = 4

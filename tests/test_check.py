@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from datetime import date
@@ -13,18 +14,20 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+import registry.search
 from registry.bulk import (
     MAX_UPLOAD_BYTES,
     BulkInputError,
     Line,
-    check_lines,
+    check_row,
     parse_lines,
     parse_upload,
     spreadsheet_safe,
 )
-from registry.models import Listing
-from registry.search import Match, rank
-from tests.factories import make_edition, make_listing, make_listings
+from registry.models import Register
+from registry.search import SearchQuery, check, search
+from registry.search.scoring import Match
+from tests.factories import INDEX_QUERIES, make_edition, make_listing, make_listings
 
 CHECK = reverse("registry:check")
 CSV_HEADER = ["input", "verdict", "matched_name", "kvk", "score", "edition_date", "reason"]
@@ -120,13 +123,14 @@ def test_pasted_names_and_kvk_numbers_get_their_verdicts(client, register):
         (("similar", "kvk", "Adyen N.V."), "KvK number starts with this"),
     ],
 )
-def test_a_suggestion_says_how_it_matched(register, monkeypatch, match, reason):
-    adyen = Listing.objects.get(name="Adyen N.V.")
+def test_a_suggestion_says_how_it_matched(register, match, reason):
+    [adyen] = search(SearchQuery(text="Adyen N.V.")).results
     verdict, matched_on, matched_name = match
-    fake = [Match(adyen.pk, 0.5, verdict, matched_on, matched_name)]
-    monkeypatch.setattr("registry.bulk.rank", lambda listings, text, **_: fake)
+    found = dataclasses.replace(
+        adyen, match=Match(adyen.listing_id, 0.5, verdict, matched_on, matched_name)
+    )
 
-    (row,) = check_lines([Line(1, "whatever")], listings=Listing.objects.all(), edition_date=None)
+    row = check_row(Line(1, "whatever"), found, edition_date=None)
 
     assert (row.verdict, row.matched_name, row.score, row.reason) == (
         verdict,
@@ -567,27 +571,27 @@ def test_a_tab_in_a_pasted_line_is_explained():
 # --- Agreement with the search box ---------------------------------------------------------
 
 
-def test_the_batched_kvk_lookup_agrees_with_rank(register):
-    listings = Listing.objects.of("work")
+def test_a_kvk_number_is_checked_as_the_search_box_finds_it(register):
     texts = ["34259528", "4079637", "04079637", "004079637", "12345678", "1234567", "1234", "9"]
+    work = Register.objects.get(slug="work")
 
-    rows = check_lines(
-        [Line(i, text) for i, text in enumerate(texts, 1)], listings=listings, edition_date=None
+    rows = check(
+        [Line(i, text) for i, text in enumerate(texts, 1)], register=work, edition_date=None
     )
 
     for text, row in zip(texts, rows, strict=True):
-        matches = rank(listings, text)
-        best = matches[0] if matches else None
-        assert row.verdict == (best.verdict if best else "not_listed"), text
-        assert row.score == (best.score if best else None), text
+        results = search(SearchQuery(text=text, status=None), register=work).results
+        best = results[0] if results else None
+        assert row.verdict == (best.match.verdict if best and best.match else "not_listed"), text
+        assert row.score == (best.match.score if best and best.match else None), text
         if best:
-            assert row.matched_name == Listing.objects.get(pk=best.listing_id).name
+            assert row.matched_name == best.name
 
 
 def test_the_check_and_the_search_box_give_the_same_first_match(client, register):
-    """Both find candidates among the register's names in memory (registry.lexicon) and score
-    them alike: a pasted name means what the search box shows first (status=all: the check
-    reports companies that left, too)."""
+    """Both ask the register's index (registry.search) and score alike: a pasted name means
+    what the search box shows first (status=all: the check reports companies that left,
+    too)."""
     texts = ["adyen", "Adyne N.V.", "Korenschoof", "bakkerij de korenschoof", "Gone Consultancy"]
     rows = check_csv(client, "\n".join(texts))
     for text, row in zip(texts, rows, strict=True):
@@ -600,40 +604,41 @@ def test_the_check_and_the_search_box_give_the_same_first_match(client, register
 
 
 @pytest.mark.parametrize("n", [5, 20])
-def test_names_cost_four_queries_however_many(client, register, django_assert_num_queries, n):
+def test_names_cost_the_same_queries_however_many(client, register, django_assert_num_queries, n):
     make_listings(n)
     text = "\n".join(f"Bakkerij De Korenschoof {i}" for i in range(n))
 
-    # The register (header and edition date), the register's names (registry.lexicon: once
-    # per process and edition), the ids of the listings checked against, then one rank() per
-    # distinct name with no query of its own, one query for the matched listings with their
-    # companies. And the slot.
-    with django_assert_num_queries(4 + SLOT_QUERIES):
+    # The register (header and edition date), its index (once per process and edition), and
+    # the slot: every line is answered from the index.
+    with django_assert_num_queries(1 + INDEX_QUERIES + SLOT_QUERIES):
         response = client.post(CHECK, {"lines": text})
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("n", [5, 20])
-def test_kvk_numbers_cost_two_queries_however_many(client, editions, django_assert_num_queries, n):
+def test_kvk_numbers_cost_the_same_queries_however_many(
+    client, editions, django_assert_num_queries, n
+):
     listings = make_listings(n, edition=editions[1])
     text = "\n".join(listing.company.kvk_number for listing in listings)
 
-    # The register, all the numbers with their companies, and the slot.
-    with django_assert_num_queries(2 + SLOT_QUERIES):
+    # The register, its index, and the slot.
+    with django_assert_num_queries(1 + INDEX_QUERIES + SLOT_QUERIES):
         response = client.post(CHECK, {"lines": text, "format": "csv"})
     assert [row["verdict"] for row in csv_rows(response)] == ["listed"] * n
 
 
 def test_a_repeated_line_is_ranked_once(client, register, django_assert_num_queries, monkeypatch):
     calls: list[str] = []
+    ranked = registry.search._ranked
 
-    def counted(listings, text, **kwargs):
+    def counted(index, text, **kwargs):
         calls.append(text)
-        return rank(listings, text, **kwargs)
+        return ranked(index, text, **kwargs)
 
-    monkeypatch.setattr("registry.bulk.rank", counted)
-    # The register, its names, the listings' ids, the matched listing; the slot.
-    with django_assert_num_queries(4 + SLOT_QUERIES):
+    monkeypatch.setattr("registry.search._ranked", counted)
+    # The register, its index; the slot.
+    with django_assert_num_queries(1 + INDEX_QUERIES + SLOT_QUERIES):
         response = client.post(CHECK, {"lines": "Adyen N.V.\n" * 50})
     assert calls == ["Adyen N.V."]
     assert "Listed 50" in text_of(response)

@@ -9,14 +9,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
-from registry.cached import ENRICHMENT_VERSION, SHAPE, enrichment_changed
-from registry.facets import CITY_OPTIONS
-from registry.models import Place
+from registry.models import Place, Register
+from registry.search.facets import CITY_OPTIONS
 from scraper import enrich as enrichment
-from tests.factories import enrich, make_edition, make_listing
+from tests.factories import INDEX_QUERIES, enrich, make_edition, make_listing
 from tests.kvk_answers import API, OPENDATA, answer, profile_url, serve
 
 SEARCH = reverse("registry:search")
@@ -194,7 +193,7 @@ def test_each_facet_counts_with_the_other_filters_but_not_its_own(client, employ
     # Techniek, listed, in K and in Zuid-Holland: the two Haagse ones and the region-only one.
     assert data["count"] == 3
     facets = data["facets"]
-    assert list(facets) == ["sector", "city", "province"]
+    assert list(facets) == ["sector", "city", "province", "status", "legal_form"]
     # Sector: techniek + Zuid-Holland, by section; the chosen section's divisions beneath it.
     assert facets["sector"] == [
         {"value": "K", "label": "K · Telecom, IT and information services", "count": 3},
@@ -252,8 +251,9 @@ def test_counts_follow_the_status_and_date_filters(client, employers):
 def test_unknown_is_counted_and_shown_last(client, employers):
     facets = client.get(SEARCH_JSON).json()["facets"]
 
-    for options in facets.values():
-        assert options[-1]["value"] == "unknown"
+    for name, options in facets.items():
+        if name != "status":  # listed or not: always known
+            assert options[-1]["value"] == "unknown"
     assert counts(facets["sector"])["unknown"] == 1
     assert counts(facets["city"])["unknown"] == 2
     assert counts(facets["province"])["unknown"] == 1
@@ -463,38 +463,36 @@ def test_facets_cost_one_query_per_edition_and_save_the_count(
             province=("Noord-Holland", "Zuid-Holland", "Utrecht", "")[i % 4],
         )
 
-    # The header's register, the register's columns (registry.tally: they give the counts,
-    # the total and the page's rows).
-    with django_assert_num_queries(2):
+    # The header's register, the register's index (it gives the counts, the total and the
+    # page's rows).
+    with django_assert_num_queries(1 + INDEX_QUERIES):
         client.get(SEARCH, {"status": "all"})
-    # The columns are in memory: a sector or place chosen costs the register alone.
+    # The index is in memory: a sector or place chosen costs the register alone.
     with django_assert_num_queries(1):
         client.get(SEARCH, {"sector": "K", "province": "Zuid-Holland"})
     with django_assert_num_queries(1):
         client.get(SEARCH_JSON, {"sector": "62", "province": "unknown", "page_size": "100"})
-    # A search ranks its candidates once; the counts and the page come from the columns:
-    # the register, the register's names (registry.lexicon: the first text search after a
-    # new edition reads them); the names are then in memory.
-    with django_assert_num_queries(2):
+    # A search text too: its names are in the index.
+    with django_assert_num_queries(1):
         response = client.get(SEARCH_JSON, {"q": "techniek", "sector": "K", "page_size": "100"})
     assert response.json()["count"] == len(range(0, rows, 3))
     with django_assert_num_queries(1):
         client.get(SEARCH_JSON, {"q": "techniek 1", "page_size": "100"})
-    # The known places are read once and cached (then only a name not among them reads again).
-    with django_assert_num_queries(2):
+    # The known places are in the index too.
+    with django_assert_num_queries(1):
         client.get(SEARCH, {"city": "den haag"})
     with django_assert_num_queries(1):
         client.get(SEARCH, {"city": "utrecht", "sector": "62"})
 
 
-# --- The cache ----------------------------------------------------------------------------------
+# --- The index: renewed by a new edition or an enrichment write ---------------------------------
 
 
-def test_counts_without_a_search_text_are_cached_until_the_next_edition(
+def test_counts_are_answered_from_the_index_until_the_next_edition(
     client, employers, django_assert_num_queries
 ):
     first = client.get(SEARCH_JSON, {"sector": "K"}).json()
-    with django_assert_num_queries(1):  # the register (with its edition); counts, page cached
+    with django_assert_num_queries(1):  # the register (with its edition); the rest in memory
         again = client.get(SEARCH_JSON, {"sector": "k"}).json()
     assert again == first
 
@@ -506,14 +504,15 @@ def test_counts_without_a_search_text_are_cached_until_the_next_edition(
     assert counts(after["facets"]["city"])["Utrecht"] == 1
 
 
-def test_an_enrichment_run_renews_the_cached_counts(
+def test_an_enrichment_run_renews_the_counts(
     client, edition, no_network, settings, django_capture_on_commit_callbacks
 ):
     settings.KVK_API_URL, settings.KVK_OPENDATA_URL = API, OPENDATA
     settings.KVK_API_KEY, settings.KVK_API_RATE_PER_MINUTE = "test-key", 300
     make_listing("Voorbeeld Software B.V.", "99000001", edition=edition)
     make_listing("Voorbeeld Oud B.V.", "99000003", edition=edition)
-    enrichment_changed(at_most_every=60)  # renewed a moment ago: the writes renew nothing
+    # Renewed a moment ago: the writes during the run renew nothing, its end does.
+    Register.objects.enrichment_changed(now=timezone.now())
     assert counts(client.get(SEARCH_JSON).json()["facets"]["sector"]) == {"unknown": 2}
     serve(no_network, profile_url("99000001"), "basisprofiel-99000001-sgravenhage.json")
     serve(no_network, profile_url("99000003"), "basisprofiel-99000003-sbi2008.json")
@@ -528,7 +527,7 @@ def test_an_enrichment_run_renews_the_cached_counts(
     assert counts(facets["city"])["Den Haag"] == 1
 
 
-def test_a_new_main_sbi_code_alone_renews_the_cached_results(
+def test_a_new_main_sbi_code_alone_renews_the_results(
     client, edition, no_network, settings, django_capture_on_commit_callbacks
 ):
     # Results show the main SBI code (the JSON's sector.code), so a change of that code alone,
@@ -555,33 +554,26 @@ def test_a_new_main_sbi_code_alone_renews_the_cached_results(
     assert row["sector"]["code"] == "62200"
 
 
-def test_values_cached_by_the_previous_release_are_not_read(client, employers):
-    # A cache outlives a deploy: the known places were a list of names before they became an
-    # index by folded name, under a key without a version.
-    cache.set("filters:known-cities", ["Amsterdam"])
-
-    response = client.get(SEARCH_JSON, {"city": "amsterdam"})
-
-    assert response.status_code == 200
-    assert {r["city"] for r in response.json()["results"]} == {"Amsterdam"}
+def version() -> int:
+    return Register.objects.get(slug="work").enrichment_version
 
 
-def test_renewals_while_a_run_writes_are_at_most_one_a_minute():
-    enrichment_changed(at_most_every=60)
-    first = cache.get(ENRICHMENT_VERSION)
-    enrichment_changed(at_most_every=60)
-    assert cache.get(ENRICHMENT_VERSION) == first
-    enrichment_changed()  # the end of a run
-    assert cache.get(ENRICHMENT_VERSION) != first
+def test_renewals_while_a_run_writes_are_at_most_one_a_minute(edition):
+    enrichment.renew_counts_soon()
+    first = version()
+    enrichment.renew_counts_soon()
+    assert version() == first
+    enrichment.enrichment_changed()  # the end of a run
+    assert version() == first + 1
 
 
-def test_re_deriving_every_employer_renews_the_cached_counts(django_capture_on_commit_callbacks):
-    cache.set(ENRICHMENT_VERSION, "before", None)
+def test_re_deriving_every_employer_renews_the_counts(edition, django_capture_on_commit_callbacks):
+    before = version()
 
     with django_capture_on_commit_callbacks(execute=True):
         enrichment.re_derive_all()
 
-    assert cache.get(ENRICHMENT_VERSION) not in (None, "before")
+    assert version() > before
 
 
 def test_a_search_text_is_ranked_once_until_the_next_edition(
@@ -599,7 +591,7 @@ def test_a_search_text_is_ranked_once_until_the_next_edition(
         narrowed = client.get(SEARCH_JSON, {"q": "techniek", "sector": "F"}).json()
     assert narrowed["count"] == counts(first["facets"]["sector"])["F"]
     assert {r["sector"]["section"] for r in narrowed["results"]} == {"F"}
-    with django_assert_num_queries(1):  # the same page as the JSON's: cached
+    with django_assert_num_queries(1):  # the register; the rest from the index
         page = client.get(SEARCH, {"q": "techniek", "sector": "F"})
     assert "Bossche Bouw Techniek B.V." in page.content.decode()
 
@@ -611,53 +603,7 @@ def test_a_search_text_is_ranked_once_until_the_next_edition(
     assert "Nieuwe Techniek B.V." in [r["name"] for r in after["results"]]
 
 
-def test_a_search_reads_and_writes_its_ranking_once_each(client, employers, monkeypatch):
-    """The ranking, kept under the edition (registry.cached.ranked): read once a request,
-    written once when it was missing, and kept through an enrichment write (then only the
-    page's rows are read again, under the new version)."""
-    enrichment_changed()  # a version to store under: the first request need not name one
-    calls: list[tuple[str, str]] = []
-    inside: list[str] = []  # the in-memory cache makes get_many of get: count the outer call
-    for name in ("get", "get_many", "set", "set_many", "add"):
-        real = getattr(cache, name)
-
-        def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
-            if not inside:
-                keys = args[0] if isinstance(args[0], (list, dict)) else [args[0]]
-                calls.extend((_name, str(k)) for k in keys)
-            inside.append(_name)
-            try:
-                return _real(*args, **kwargs)
-            finally:
-                inside.pop()
-
-        monkeypatch.setattr(cache, name, counted)
-
-    def ranking_calls() -> list[str]:
-        made = [name for name, key in calls if key.startswith(f"search:{SHAPE}:")]
-        calls.clear()
-        return made
-
-    def page_calls() -> list[str]:
-        return [name for name, key in calls if key.startswith(f"page:{SHAPE}:")]
-
-    # A new search: the ranking asked for with the enrichment version, then written; its page
-    # not looked for (a ranking made now has none), written.
-    client.get(SEARCH_JSON, {"q": "techniek"})
-    assert page_calls() == ["set"]
-    assert ranking_calls() == ["get_many", "set"]
-    # Again: one read of the ranking with the version, one of the page.
-    client.get(SEARCH_JSON, {"q": "techniek"})
-    assert page_calls() == ["get"]
-    assert ranking_calls() == ["get_many"]
-    enrichment_changed()
-    calls.clear()
-    client.get(SEARCH_JSON, {"q": "techniek"})  # the ranking kept, the page read again
-    assert page_calls() == ["get", "set"]
-    assert ranking_calls() == ["get_many"]
-
-
-def test_an_enrichment_write_renews_a_cached_search_without_ranking_it_again(
+def test_an_enrichment_write_renews_the_results_and_counts_of_a_search(
     client, employers, django_assert_num_queries
 ):
     def row_of(data, name):
@@ -667,38 +613,14 @@ def test_an_enrichment_write_renews_a_cached_search_without_ranking_it_again(
     assert row_of(before, "Nog Onbekend Techniek B.V.")["sector"] is None
 
     enrich(employers["unknown"], sbi="62100", city="Delft", province="Zuid-Holland")
-    enrichment_changed()  # as scraper.enrich does after writing a sector or a place
+    enrichment.enrichment_changed()  # as scraper.enrich does after writing a sector or a place
 
-    # The register, the register's columns (read again for the new enrichment version: once
-    # for every search: the new values of the page's rows with them); not ranked again.
-    with django_assert_num_queries(2):
+    # The register, the index's columns read again for the new enrichment version (its names
+    # are kept: only an edition changes them).
+    with django_assert_num_queries(1 + INDEX_QUERIES - 1):
         after = client.get(SEARCH_JSON, {"q": "techniek"}).json()
     assert [r["name"] for r in after["results"]] == [r["name"] for r in before["results"]]
     assert [r["score"] for r in after["results"]] == [r["score"] for r in before["results"]]
     row = row_of(after, "Nog Onbekend Techniek B.V.")
     assert (row["sector"]["section"], row["city"]) == ("K", "Delft")
     assert counts(after["facets"]["city"])["Delft"] == 1
-
-
-def test_a_cache_time_of_zero_ranks_every_search(
-    client, employers, settings, django_assert_num_queries
-):
-    settings.SEARCH_CACHE_SECONDS = 0
-    client.get(SEARCH_JSON, {"q": "techniek"})
-
-    # The register alone: the names are in memory (registry.lexicon), the page's rows in the
-    # register's columns (registry.tally).
-    with django_assert_num_queries(1):
-        client.get(SEARCH_JSON, {"q": "techniek"})
-
-
-def test_a_cache_time_of_zero_counts_every_time(
-    client, employers, settings, django_assert_num_queries
-):
-    settings.FACET_CACHE_SECONDS = settings.SEARCH_CACHE_SECONDS = 0
-    client.get(SEARCH_JSON)
-
-    # The register alone: counted and paged over the register's columns, which the first
-    # request read (tests/test_tally.py).
-    with django_assert_num_queries(1):
-        client.get(SEARCH_JSON)

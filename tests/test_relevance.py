@@ -43,14 +43,13 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import partial
 
 import pytest
 from django.db import connection
 from django.urls import reverse
 
-from registry.lexicon import Lexicon
 from registry.models import Listing, ListingEvent, ListingName
+from registry.search import SearchQuery, search
 from registry.text import fold, search_text
 from tests.shared_data import SHARED_MARKS, imported_history
 
@@ -446,17 +445,18 @@ def removed_names(register: Register, *, count: int = 20) -> list[tuple[str, str
 # --- Running the queries ------------------------------------------------------------------------
 
 
-def top_hits(
-    query: str, *, names: Lexicon | None, listed_only: bool = True, limit: int = 3
-) -> list[Hit]:
-    """The first results of the search the pages run (registry.querysets.search): with
-    `names`, the register's names in memory, as the pages find candidates; without, by the
-    trigram query (the bulk check's way, and SQLite's substring counts)."""
-    listings = Listing.objects.of("work")
-    if listed_only:
-        listings = listings.current()
-    found = listings.search(query, names=names).select_related("company")[:limit]
-    return [Hit(x.company.kvk_number, x.name, x.verdict, x.matched_on) for x in found]  # type: ignore[attr-defined]
+def top_hits(query: str, *, listed_only: bool = True, limit: int = 3) -> list[Hit]:
+    """The first results of the search the pages run (registry.search.search)."""
+    page = search(SearchQuery(text=query, status="listed" if listed_only else None), per_page=limit)
+    return [
+        Hit(
+            r.kvk_number,
+            r.name,
+            r.match.verdict if r.match else "",
+            r.match.matched_on if r.match else "",
+        )
+        for r in page.results
+    ]
 
 
 @dataclass(slots=True)
@@ -497,13 +497,11 @@ def cases(register) -> list[Case]:
     return build_cases(register)
 
 
-@pytest.fixture(scope="module", params=["in memory", "by query"])
-def results(request, register, cases, django_db_blocker) -> Results:
-    """Every query, its candidates found in memory (registry.lexicon, the pages' way) or by a
-    query (registry.search._candidates): both are held to the same targets."""
+@pytest.fixture(scope="module")
+def results(register, cases, django_db_blocker) -> Results:
+    """Every query, asked of the search seam as the pages ask it."""
     with django_db_blocker.unblock():
-        names = Lexicon.read("work") if request.param == "in memory" else None
-        hits = partial(top_hits, names=names)
+        hits = top_hits
         outcomes = [Outcome(case, hits(case.query)) for case in cases]
         negatives = {
             query: hits(query, limit=50)

@@ -7,13 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.cache import cache
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from registry.context_processors import EDITION_SHAPE
+from registry.context_processors import served_register
 from registry.models import Edition, Listing, Register
 from tests.factories import (
+    INDEX_QUERIES,
     add_name,
     enrich,
     make_edition,
@@ -287,6 +288,11 @@ def test_search_json_has_the_documented_shape(client, editions):
                 ),
                 {"value": "unknown", "label": "Not known yet", "count": 1},
             ],
+            "status": [
+                {"value": "listed", "label": "Listed now", "count": 1},
+                {"value": "removed", "label": "No longer listed", "count": 1},
+            ],
+            "legal_form": [{"value": "unknown", "label": "Not known yet", "count": 2}],
         },
         "edition": {
             "register": "work",
@@ -679,19 +685,21 @@ def test_the_header_states_a_new_check_and_a_new_edition_at_once(
     page = text_of(client.get("/no/such/page/"))
     assert "IND register of 3 October 2026" in page and "failed" not in page
 
-    # The edition a page stated is kept (registry.context_processors); the register is read.
+    # The register and its edition are read with every page, in one query.
     with django_assert_num_queries(1):
         client.get("/no/such/page/")
     Register.objects.filter(slug="work").update(last_check_ok=False, last_check_message="down")
     assert "The last check of the IND website failed" in text_of(client.get("/no/such/page/"))
     newer = make_edition(date(2026, 11, 2))
     Edition.objects.filter(pk=newer.pk).update(raw_gzip=b"x" * 100_000)  # its stored page
-    with django_assert_num_queries(2):  # the register, then its new edition
+    with django_assert_num_queries(1):
         page = text_of(client.get("/no/such/page/"))
     assert "showing the register of 2 November 2026" in page
-    # The edition kept for the next pages is without its stored page (up to a megabyte).
-    kept = cache.get(f"served-edition:work:{EDITION_SHAPE}")
-    assert kept.pk == newer.pk and "raw_gzip" in kept.get_deferred_fields()
+    # The edition is read without its stored page (up to a megabyte).
+    served = served_register(RequestFactory().get("/"))
+    assert served is not None and served.current_edition is not None
+    assert served.current_edition.pk == newer.pk
+    assert "raw_gzip" in served.current_edition.get_deferred_fields()
 
 
 def test_a_failed_check_is_stated_in_plain_words(client, editions):
@@ -773,27 +781,28 @@ def test_company_page_costs_five_queries_however_long_its_history(
 
 
 @pytest.mark.parametrize("rows", [30, 60])
-def test_browsing_without_a_query_costs_two_queries_then_one(
+def test_browsing_without_a_query_builds_the_index_once_then_costs_one_query(
     client, editions, django_assert_num_queries, rows
 ):
     make_listings(rows, edition=editions[2])
 
-    with django_assert_num_queries(2):  # header's register, the columns (counts, total, page)
+    # The header's register, the index (counts, total, page: built once per process and edition)
+    with django_assert_num_queries(1 + INDEX_QUERIES):
         response = client.get(SEARCH, {"status": "all"})
     assert response.status_code == 200
-    with django_assert_num_queries(1):  # the counts and the page are cached until the next edition
+    with django_assert_num_queries(1):  # then the register alone, the index in memory
         again = client.get(SEARCH, {"status": "all"})
     assert again.content == response.content
 
 
-def test_each_page_of_a_search_without_text_is_cached_until_the_next_edition(
+def test_each_page_of_a_search_without_text_is_answered_from_the_index_until_the_next_edition(
     client, editions, django_assert_num_queries
 ):
     make_listings(60, edition=editions[2])
     first = client.get(SEARCH_JSON, {"page": "2"}).json()
 
-    with django_assert_num_queries(1):  # page 1: the register (the counts are cached, its rows
-        client.get(SEARCH_JSON)  # come from the columns read for page 2)
+    with django_assert_num_queries(1):  # page 1: the register; the rest from the index
+        client.get(SEARCH_JSON)
     with django_assert_num_queries(1):
         assert client.get(SEARCH_JSON, {"page": "2"}).json() == first
 

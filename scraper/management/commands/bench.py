@@ -7,13 +7,17 @@ from synthetic names of the same size.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import gc
+import json
 import os
 import platform
 import random
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -22,7 +26,6 @@ from datetime import date
 from functools import partial
 from html import escape
 from io import StringIO
-from itertools import product
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -37,12 +40,10 @@ from django.test.utils import override_settings, setup_databases, teardown_datab
 from django.urls import reverse
 from django.utils import timezone
 
-from registry import lexicon, sbi, tally
-from registry.cached import enrichment_changed
-from registry.facets import count_facets
+from registry import sbi
 from registry.filters import ListingFilter
 from registry.models import Company, Edition, Listing, ListingEvent, ListingName, Register, SyncRun
-from registry.search import generic_only
+from registry.search import index, scoring, search
 from registry.text import search_text
 from scraper.parse import parse_register
 from scraper.sync import queue_sync, run_sync
@@ -222,7 +223,7 @@ def enrich_synthetically(*, seed: int = 5) -> int:
         # statistics the planner takes the fresh listings for one row and walks indexes.
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-    enrichment_changed()  # as scraper.enrich does: cached counts are out of date
+    Register.objects.enrichment_changed(now=timezone.now())  # as scraper.enrich does
     return len(companies)
 
 
@@ -246,9 +247,24 @@ class Command(BaseCommand):
             action="store_true",
             help="only the parse and the three sync figures (first, unchanged, next edition)",
         )
+        parser.add_argument(
+            "--scales",
+            default="",
+            help="comma-separated sizes (1,10,100) of synthetic registers built from the real "
+            "names: search p50/p95 per query kind and the peak memory of a web process "
+            "(PostgreSQL only); alone, nothing else is measured",
+        )
+        parser.add_argument(
+            "--web-process",
+            action="store_true",
+            help=argparse.SUPPRESS,  # the child process of --scales: warm, search, report
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         out = self.stdout.write
+        if options["web_process"]:
+            self._web_process(options["requests"])
+            return
         rows, origin = real_or_synthetic_rows(13_000)
         page = register_html(rows, updated=date(2026, 7, 1))
         out(
@@ -274,6 +290,10 @@ class Command(BaseCommand):
         caches_override.enable()
         try:
             out(f"database: {connection.vendor} {connection.display_name}")
+            if options["scales"]:
+                for scale in [int(x) for x in options["scales"].split(",") if x.strip()]:
+                    self._scale(rows, scale, options["requests"])
+                return
             if options["sync_only"]:
                 self._syncs(rows, page)
                 return
@@ -317,11 +337,9 @@ class Command(BaseCommand):
             out(f"next-edition sync: {t3:.2f} s   ({results[-1]})")
 
     def _searches(self, requests: int) -> None:
-        """The search page and /search.json on the enriched register: each case asked
-        `requests` times, with the caches of registry.cached ("repeated": after the first
-        request its counts, ranking and page are cached) and without them ("caches off":
-        everything counted, ranked and read each time); and new searches: `requests`
-        different texts, each asked once, as visitors type them."""
+        """The search page and /search.json on the enriched register, each case asked
+        `requests` times (the index built once before, as a web process does at start); and
+        new searches: `requests` different texts, each asked once, as visitors type them."""
         gc.freeze()  # what is loaded by now is frozen, as config/wsgi.py does for the site
         out = self.stdout.write
         client = Client(HTTP_HOST="127.0.0.1")  # an allowed host with DEBUG off
@@ -334,27 +352,28 @@ class Command(BaseCommand):
             "typo": {"q": "bookng"},
         }
         out("search (every employer enriched): p50 / p95 of the whole request, target p95 <= 10 ms")
-        names = [t * 1000 for t in timed(lambda: lexicon.Lexicon.read("work"), repeat=10)]
+        register = Register.objects.get(slug="work")
+        builds = []
+        for _ in range(3):
+            index.forget()
+            builds += timed(lambda: index.index_of(register))
         out(
-            f"{'names read':<12} {'(registry.lexicon)':<18} p50 {pct(names, 0.5):6.1f} ms  "
-            f"p95 {pct(names, 0.95):6.1f} ms  (once per process and edition, for text searches)"
+            f"{'index built':<12} {'(registry.search)':<18} median "
+            f"{statistics.median(builds) * 1000:6.0f} ms  (once per process, edition and "
+            "enrichment version; at start by config/wsgi.py)"
         )
         for label, params in cases.items():
-            for how, cache_seconds in (("repeated", 15 * 60), ("caches off", 0)):
-                for name in ("registry:search", "registry:search-json"):
-                    url = reverse(name)
-                    with override_settings(
-                        FACET_CACHE_SECONDS=cache_seconds, SEARCH_CACHE_SECONDS=cache_seconds
-                    ):
-                        first = client.get(url, params)  # also warms caches
-                        if first.status_code != 200:
-                            raise CommandError(f"{url} {params} answered {first.status_code}")
-                        get = partial(client.get, url, params)
-                        times = [t * 1000 for t in timed(get, repeat=requests)]
-                    out(
-                        f"{name.split(':')[1]:<12} {label:<18} p50 {pct(times, 0.5):6.1f} ms  "
-                        f"p95 {pct(times, 0.95):6.1f} ms  ({how})"
-                    )
+            for name in ("registry:search", "registry:search-json"):
+                url = reverse(name)
+                first = client.get(url, params)
+                if first.status_code != 200:
+                    raise CommandError(f"{url} {params} answered {first.status_code}")
+                get = partial(client.get, url, params)
+                times = [t * 1000 for t in timed(get, repeat=requests)]
+                out(
+                    f"{name.split(':')[1]:<12} {label:<18} p50 {pct(times, 0.5):6.1f} ms  "
+                    f"p95 {pct(times, 0.95):6.1f} ms"
+                )
         texts = new_search_texts(requests * 2)
         for name, chosen in (
             ("registry:search", texts[::2]),
@@ -364,7 +383,8 @@ class Command(BaseCommand):
             by_kind: dict[bool, list[float]] = {True: [], False: []}
             for text in chosen:
                 [seconds] = timed(partial(client.get, url, {"q": text}))
-                by_kind[generic_only(search_text(text))].append(seconds * 1000)
+                generic = not scoring.core(search_text(text))
+                by_kind[generic].append(seconds * 1000)
             every = by_kind[True] + by_kind[False]
             out(
                 f"{name.split(':')[1]:<12} {'new searches':<18} p50 {pct(every, 0.5):6.1f} ms  "
@@ -390,7 +410,8 @@ class Command(BaseCommand):
         out(f"  (bulk UPDATEs: {seconds:.1f} s)")
 
     def _facets(self, requests: int) -> None:
-        """Sector and place filters with their counts, every company enriched synthetically."""
+        """Sector and place filters with their counts, every company enriched synthetically:
+        the seam alone (registry.search.search), then the whole request."""
         gc.freeze()  # as config/wsgi.py does
         out = self.stdout.write
         client = Client(HTTP_HOST="127.0.0.1")
@@ -401,64 +422,32 @@ class Command(BaseCommand):
             "q+city": {"q": "solutions", "city": "amsterdam"},
             "facets, no filter": {},
         }
-        out(
-            "facets alone: counted over the register's columns in memory (never cached; with a "
-            "search text, among its ranking, ranked once beforehand); pages: with the caches, "
-            "then counting and ranking each time"
-        )
-        edition_id = Register.objects.get(slug="work").current_edition_id
-        reads = [t * 1000 for t in timed(lambda: tally.Columns.read("work"), repeat=20)]
-        out(
-            f"{'columns read':<12} {'(registry.tally)':<18} p50 {pct(reads, 0.5):6.1f} ms  "
-            f"p95 {pct(reads, 0.95):6.1f} ms  (once per edition and enrichment version)"
-        )
-
-        def from_cache() -> None:
-            tally.forget()  # as in another process: nothing in memory, the columns cached
-            tally.columns_of("work", edition_id=edition_id)
-
-        from_cache()
-        taken = [t * 1000 for t in timed(from_cache, repeat=20)]
-        out(
-            f"{'columns':<12} {'from the cache':<18} p50 {pct(taken, 0.5):6.1f} ms  "
-            f"p95 {pct(taken, 0.95):6.1f} ms  (once per process after that read)"
-        )
+        out("facets: the search seam alone (results and counts), then the whole request")
+        register = Register.objects.get(slug="work")
         for label, params in cases.items():
             filters = QueryDict(mutable=True)
             filters.update(params)
-            filterset = ListingFilter(filters, queryset=Listing.objects.for_listing())
-            assert filterset.is_valid(), filterset.errors
-            # A text search counts its ranked listings (registry.views.find); without, the
-            # register.
-            ranked = [m.listing_id for m in filterset.base.matches()] if params.get("q") else None
-
-            def facets_alone(
-                filterset: ListingFilter = filterset, ranked: list[int] | None = ranked
-            ) -> None:
-                count_facets(filterset, ranked=ranked, edition_id=edition_id)
-
-            facets_alone()
-            times = [t * 1000 for t in timed(facets_alone, repeat=requests)]
+            filterset = ListingFilter(filters)
+            if not filterset.is_valid():
+                raise CommandError(f"{params}: {filterset.errors}")
+            query = filterset.query()
+            seam = [
+                t * 1000 for t in timed(partial(search, query, register=register), repeat=requests)
+            ]
             out(
-                f"{'facets alone':<12} {label:<18} p50 {pct(times, 0.5):6.1f} ms  "
-                f"p95 {pct(times, 0.95):6.1f} ms"
+                f"{'seam':<12} {label:<18} p50 {pct(seam, 0.5):6.1f} ms  "
+                f"p95 {pct(seam, 0.95):6.1f} ms"
             )
-            for name, cache_seconds in product(
-                ("registry:search", "registry:search-json"), (15 * 60, 0)
-            ):
+            for name in ("registry:search", "registry:search-json"):
                 url = reverse(name)
-                with override_settings(
-                    FACET_CACHE_SECONDS=cache_seconds, SEARCH_CACHE_SECONDS=cache_seconds
-                ):
-                    first = client.get(url, params)
-                    if first.status_code != 200:
-                        raise CommandError(f"{url} {params} answered {first.status_code}")
-                    get = partial(client.get, url, params)
-                    times = [t * 1000 for t in timed(get, repeat=requests)]
-                how = "cached" if cache_seconds else "counted"
+                first = client.get(url, params)
+                if first.status_code != 200:
+                    raise CommandError(f"{url} {params} answered {first.status_code}")
+                get = partial(client.get, url, params)
+                times = [t * 1000 for t in timed(get, repeat=requests)]
                 out(
                     f"{name.split(':')[1]:<12} {label:<18} p50 {pct(times, 0.5):6.1f} ms  "
-                    f"p95 {pct(times, 0.95):6.1f} ms  ({how})"
+                    f"p95 {pct(times, 0.95):6.1f} ms"
                 )
 
     def _history(self, requests: int) -> None:
@@ -509,7 +498,7 @@ class Command(BaseCommand):
             )
         # What streaming saves: the same rows as model instances, all in memory at once.
         tracemalloc.start()
-        everything = list(Listing.objects.of("work").for_listing())
+        everything = list(Listing.objects.of("work").select_related("company"))
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         out(
@@ -539,6 +528,131 @@ class Command(BaseCommand):
                 f"{label:<28} p50 {pct(times, 0.5):6.1f} ms  p95 {pct(times, 0.95):6.1f} ms  "
                 f"({len(first.content) / 1e3:.0f} kB)"
             )
+
+    def _scale(self, rows: list[Row], scale: int, requests: int) -> None:
+        """A register `scale` times the real one, of recombined real names (the real
+        distribution of words and lengths), synced and enriched like the real one; then a
+        fresh process builds its index at start, as config/wsgi.py does, and answers the usual
+        query kinds, each text different ("rotating"), and reports its peak memory."""
+        out = self.stdout.write
+        if connection.vendor != "postgresql":
+            out(f"scale {scale}x: skipped, it needs PostgreSQL (a second process reads the data)")
+            return
+        Register.objects.update(current_edition=None)
+        for model in (ListingEvent, ListingName, Listing, Company, SyncRun, Edition):
+            model.objects.all().delete()
+        bigger = recombined(rows, scale)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "register.html"
+            path.write_text(register_html(bigger, updated=date(2026, 7, 1)), encoding="utf-8")
+            run = queue_sync(register="work", trigger="bench", now=timezone.now(), url=str(path))
+            [seconds] = timed(lambda: run_sync(run.pk))
+        out(f"scale {scale}x: {len(bigger):,} rows, synced in {seconds:.1f} s")
+        [seconds] = timed(enrich_synthetically)
+        out(f"  enriched synthetically in {seconds:.1f} s")
+        database = settings.DATABASES["default"]
+        url = (
+            f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
+        )
+        child = subprocess.run(
+            [sys.executable, "manage.py", "bench", "--web-process", f"--requests={requests}"],
+            env={**os.environ, "DATABASE_URL": url, "RATELIMIT_ENABLE": "false"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if child.returncode != 0:
+            raise CommandError(f"the web process failed:\n{child.stderr[-3000:]}")
+        figures = json.loads(child.stdout.strip().splitlines()[-1])
+        out(
+            f"  web process: index built at start in {figures['warm_ms']:.0f} ms; "
+            f"peak memory {figures['peak_mb']:.0f} MB (VmHWM; {figures['base_mb']:.0f} MB "
+            "before the index)"
+        )
+        for kind, (p50, p95, n) in figures["kinds"].items():
+            out(f"  {kind:<22} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  ({n} different queries)")
+
+    def _web_process(self, requests: int) -> None:
+        """The child of --scales: a web process's start (the index warmed), then /search.json
+        for each query kind, one different text a request; one line of JSON out."""
+        base = vm_mb("VmRSS")
+        start = time.perf_counter()
+        index.warm()
+        warm_ms = (time.perf_counter() - start) * 1000
+        gc.freeze()
+        rng = random.Random(17)
+        listed = list(
+            Listing.objects.filter(removed_on=None).values_list("name", "company__kvk_number")
+        )
+        sample = rng.sample(listed, min(requests, len(listed)))
+        kinds: dict[str, list[str]] = {
+            "one word": [search_text(name).split()[0] for name, _ in sample if search_text(name)],
+            "full name": [name for name, _ in sample],
+            "typo": [typo(name, rng) for name, _ in sample],
+            "kvk number": [kvk for _, kvk in sample if kvk],
+        }
+        client = Client(HTTP_HOST="127.0.0.1")
+        url = reverse("registry:search-json")
+        browse = [t * 1000 for t in timed(partial(client.get, url), repeat=min(requests, 50))]
+        figures: dict[str, tuple[float, float, int]] = {
+            "browse (no text)": (pct(browse, 0.5), pct(browse, 0.95), 1),
+        }
+        for kind, texts in kinds.items():
+            times = []
+            for text in texts:
+                [seconds] = timed(partial(client.get, url, {"q": text}))
+                times.append(seconds * 1000)
+            figures[kind] = (pct(times, 0.5), pct(times, 0.95), len(texts))
+        self.stdout.write(
+            json.dumps(
+                {"warm_ms": warm_ms, "base_mb": base, "peak_mb": vm_mb("VmHWM"), "kinds": figures}
+            )
+        )
+
+
+def recombined(rows: list[Row], scale: int, *, seed: int = 13) -> list[Row]:
+    """`scale` times as many rows as the real register: the real rows, then new names made of
+    the first words of one real name and the rest of another (so words, lengths and legal
+    forms keep their distribution), each with a KvK number of its own."""
+    if scale <= 1:
+        return rows
+    rng = random.Random(seed)
+    words = [name.split() for name, _ in rows]
+    made = list(rows)
+    seen = {name for name, _ in rows}
+    number = 40_000_000
+    while len(made) < len(rows) * scale:
+        head, tail = rng.choice(words), rng.choice(words)
+        cut_head, cut_tail = rng.randint(1, len(head)), rng.randint(0, len(tail) - 1)
+        name = " ".join(head[:cut_head] + tail[cut_tail:])
+        if name in seen:
+            name = f"{name} {rng.choice(['Noord', 'Zuid', 'Oost', 'West', 'Holding'])}"
+            if name in seen:
+                continue
+        seen.add(name)
+        number += 1
+        made.append((name, f"{number:08d}"))
+    return made
+
+
+def typo(name: str, rng: random.Random) -> str:
+    """The name with two neighbouring letters of its longest word swapped."""
+    words = name.split()
+    longest = max(range(len(words)), key=lambda i: len(words[i]))
+    word = words[longest]
+    if len(word) > 3:
+        i = rng.randrange(len(word) - 1)
+        words[longest] = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    return " ".join(words)
+
+
+def vm_mb(field: str) -> float:
+    """A line of /proc/self/status (VmRSS now, VmHWM the peak), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def read_stream(client: Client, url: str, params: dict[str, str]) -> tuple[int, int]:

@@ -21,7 +21,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from registry.charts import Chart, hbar_chart, line_chart, updown_chart
+from registry.companies import COMPANY_KEY, canonical_key
 from registry.context_processors import Freshness, served_register
+from registry.http import JSON_PARAMS, json_errors
 from registry.models import Edition, Listing, Register
 from registry.sbi import SECTIONS_2025
 from registry.timeline import (
@@ -39,7 +41,6 @@ from registry.timeline import (
     names_in,
     was_listed_in,
 )
-from registry.views import COMPANY_KEY, JSON_PARAMS, canonical_key, json_errors
 
 REGISTER_SLUGS = Register.Slug.values
 

@@ -13,19 +13,19 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from django.contrib.syndication.views import Feed
-from django.db.models import Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from registry import tally
+from registry.companies import COMPANY_KEY, canonical_key
 from registry.context_processors import SOURCE, Freshness, served_register
 from registry.filters import ListingFilter
-from registry.models import Company, Edition, Listing, ListingEvent, Register
+from registry.models import Company, Edition, ListingEvent, Register
+from registry.search import select
 from registry.timeline import is_baseline, long_date
-from registry.views import COMPANY_KEY, canonical_key
 
 MAX_ENTRIES = 100
 AUTHOR = "erkend"
@@ -42,7 +42,7 @@ def feed_errors(filterset: ListingFilter) -> HttpResponse:
         for field, errors in filterset.errors.get_json_data().items()
         for error in errors
     ]
-    body = "This feed's search is not valid:\n" + "\n".join(lines) + "\n"
+    body = gettext("This feed's search is not valid:") + "\n" + "\n".join(lines) + "\n"
     return HttpResponse(body, status=400, content_type="text/plain; charset=utf-8")
 
 
@@ -68,11 +68,10 @@ class SearchFeed(EventFeed):  # items are ListingEvents, the object a search
         super().__init__()
         self.request, self.filterset = request, filterset
         self.register: Register | None = served_register(request, self.slug)
-        tally.search_in_memory(filterset, self.register)  # as the page finds them
 
     @property
     def slug(self) -> str:
-        return str(self.filterset.form.cleaned_data.get("register") or "work")
+        return self.filterset.register_slug
 
     def _query_string(self) -> str:
         params = self.request.GET.copy()
@@ -103,29 +102,38 @@ class SearchFeed(EventFeed):  # items are ListingEvents, the object a search
         return f"Source: {Freshness.of(self.register).credit}"
 
     def items(self) -> list[ListingEvent]:
+        """The newest MAX_ENTRIES entries into the search's results: its listings' "added" and
+        "listed again" events, newest first, read until enough are among them."""
+        selected = set(select(self.filterset.query(), register=self.register).ids())
+        if not selected:
+            return []
         first = (
-            Edition.objects.filter(register__slug=self.slug)
-            .order_by("published_on", "pk")
-            .values("pk")[:1]
+            Edition.objects.filter(register__slug=self.slug).order_by("published_on", "pk").first()
         )
-        return list(
+        events = (
             ListingEvent.objects.filter(
+                listing__register__slug=self.slug,
                 kind__in=[ListingEvent.Kind.ADDED, ListingEvent.Kind.READDED],
-                listing__in=self.filterset.qs.values("pk"),
             )
-            .exclude(edition_id=Subquery(first))
+            .exclude(edition=first)
             .select_related("listing__company", "edition")
             .only(
                 "kind",
+                "listing_id",
                 "listing__name",
                 "listing__company__key",
                 "listing__company__kvk_number",
                 "edition__published_on",
             )
-            .order_by("-edition__published_on", "-edition_id", "listing__sort_name", "pk")[
-                :MAX_ENTRIES
-            ]
+            .order_by("-edition__published_on", "-edition_id", "listing__sort_name", "pk")
         )
+        found = []
+        for event in events.iterator(chunk_size=500):
+            if event.listing_id in selected:
+                found.append(event)
+                if len(found) == MAX_ENTRIES:
+                    break
+        return found
 
     def item_title(self, item: ListingEvent) -> str:
         company = item.listing.company
@@ -150,7 +158,7 @@ class SearchFeed(EventFeed):  # items are ListingEvents, the object a search
 @require_GET
 def search_feed(request: HttpRequest) -> HttpResponse:
     """`/search.atom`: the search's parameters; a bad one is a 400 that says which."""
-    filterset = ListingFilter(request.GET, queryset=Listing.objects.for_listing())
+    filterset = ListingFilter(request.GET, request=request)
     if not filterset.is_valid():
         return feed_errors(filterset)
     return SearchFeed(request, filterset)(request)

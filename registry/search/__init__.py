@@ -1,0 +1,230 @@
+"""Search: the one seam the search page, the JSON API, the CSV, the feed and the bulk check call.
+
+- search(query, page=, per_page=): a page of results, with the facets' counts.
+- select(query): every result in order, for the CSV and the feed.
+- check(lines): one verdict a line, for the bulk check.
+
+All three answer from the register's index in memory (registry.search.index), so they cannot
+disagree: the listings the filters leave are masks over its columns, a text is found among its
+names and scored by registry.search.scoring, the facets are counted over the same masks
+(registry.search.facets). The database is asked only where it is the better tool: the
+register's row (its current edition and enrichment version say which index answers) and, for
+a search as of a date, the listings of that edition from the stored events.
+
+A text search ranks at most index.CANDIDATES listings, among the listings the filters before
+the text leave (listed since, new in the last editions, as of a date); the facets then narrow
+and count those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from registry import places
+from registry.bulk import CheckRow, Line, check_row
+from registry.models import Listing, Register
+from registry.search import facets
+from registry.search.facets import Facet
+from registry.search.index import Mask, Positions, RegisterIndex, index_of
+from registry.search.query import SearchQuery
+from registry.search.results import Result
+from registry.search.scoring import Match
+from registry.text import kvk_digits, search_text
+from registry.timeline import AsOfAnswer, register_as_of
+
+__all__ = ["Result", "SearchPage", "SearchQuery", "check", "known_places", "search", "select"]
+
+NEAREST = 3  # the closest names offered when nothing matched
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """A page of a search: its results, how many there are in all, and the facets."""
+
+    query: SearchQuery
+    results: list[Result]
+    count: int
+    number: int  # the page served: the one asked for, within 1 and num_pages
+    per_page: int
+    facets: list[Facet]
+    as_of: AsOfAnswer | None = None
+    nearest: list[Result] = field(default_factory=list)  # when a text matched nothing
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What a search selects, in order: positions in the register's index."""
+
+    index: RegisterIndex
+    positions: Positions
+    matches: dict[int, Match]  # by position, for a text search
+    as_of: AsOfAnswer | None
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __iter__(self) -> Iterator[Result]:
+        for at in self.positions.tolist():
+            yield self.index.result(at, match=self.matches.get(at))
+
+    def ids(self) -> list[int]:
+        return self.index.ids[self.positions].tolist()  # type: ignore[no-any-return]
+
+
+def search(
+    query: SearchQuery, *, page: int = 1, per_page: int = 50, register: Register | None = None
+) -> SearchPage:
+    """A page of the results of a valid search, and the facets' counts. A page out of range
+    gives the last (or the first). `register`: the register row as the request read it (its
+    current edition and enrichment version pick the index), read by the query's slug if not
+    given."""
+    index, base, ranking, answer = _base(query, register)
+    chosen = facets.masks(index, query)
+    counted = facets.counted(index, query, base=base, chosen=chosen)
+    selection = _selected(index, query, base=base, ranking=ranking, chosen=chosen, as_of=answer)
+    count = len(selection)
+    pages = max(1, -(-count // per_page))
+    number = min(max(page, 1), pages)
+    start = (number - 1) * per_page
+    at = selection.positions[start : start + per_page].tolist()
+    results = [index.result(i, match=selection.matches.get(i)) for i in at]
+    nearest = _nearest(index, query) if query.text and not count else []
+    return SearchPage(
+        query=query,
+        results=results,
+        count=count,
+        number=number,
+        per_page=per_page,
+        facets=counted,
+        as_of=answer,
+        nearest=nearest,
+    )
+
+
+def select(query: SearchQuery, *, register: Register | None = None) -> Selection:
+    """Every result of a valid search, in its order (the CSV, the feed)."""
+    index, base, ranking, answer = _base(query, register)
+    chosen = facets.masks(index, query)
+    return _selected(index, query, base=base, ranking=ranking, chosen=chosen, as_of=answer)
+
+
+def check(
+    lines: Sequence[Line], *, register: Register | None, edition_date: date | None
+) -> list[CheckRow]:
+    """One row per line, in order: the best match among every listing of the register, listed
+    or not (so a company that left says "removed"), or not_listed, or error for a line that
+    could not be checked. A repeated line is ranked once."""
+    best: dict[str, Result] = {}
+    if register is not None:
+        index = index_of(register)
+        everything = np.ones(len(index), dtype=np.bool_)
+        for text in dict.fromkeys(line.text for line in lines if not line.error):
+            found = _ranked(index, text, keep=everything)
+            if found:
+                at, match = min(found, key=_listed_first)
+                best[text] = index.result(at, match=match)
+    return [
+        check_row(line, None if line.error else best.get(line.text), edition_date=edition_date)
+        for line in lines
+    ]
+
+
+def known_places(register: Register | None) -> places.PlaceNames:
+    """The places a city filter may name in a search of this register (by folded name): the
+    CBS places, its employers' cities and the aliased places (from its index)."""
+    if register is None:
+        return RegisterIndex.empty("").place_names
+    return index_of(register).place_names
+
+
+def _listed_first(item: tuple[int, Match]) -> tuple[float, bool]:
+    """The first match, except that among equal scores a listed company goes first: two
+    companies of one name, one gone and one listed, mean "listed" to a recruiter."""
+    return (-item[1].score, item[1].verdict != "listed")
+
+
+def _base(
+    query: SearchQuery, register: Register | None
+) -> tuple[RegisterIndex, Mask, list[tuple[int, Match]] | None, AsOfAnswer | None]:
+    """The index, the listings every filter but the facets leave (the text ranked among
+    them), the ranking of a text search, and the answer of a search as of a date."""
+    if register is None:
+        register = Register.objects.filter(slug=query.register).first()
+    index = RegisterIndex.empty(query.register) if register is None else index_of(register)
+    base = np.ones(len(index), dtype=np.bool_)
+    answer = None
+    if query.as_of is not None and register is not None:
+        answer = register_as_of(register, query.as_of)
+        if answer.edition is None:
+            base[:] = False  # unknown, not "none listed": the answer's note says so
+        else:
+            listed = Listing.objects.listed_in(answer.edition).values_list("pk", flat=True)
+            base &= index.with_ids(listed)
+    if query.listed_since is not None:
+        base &= index.first_listed_since(query.listed_since)
+    if query.recent_editions:
+        base &= index.new_in_last(query.recent_editions)
+    ranking = None
+    if query.text:
+        ranking = _ranked(index, query.text, keep=base)
+        base = np.zeros(len(index), dtype=np.bool_)
+        base[[at for at, _ in ranking]] = True
+    return index, base, ranking, answer
+
+
+def _ranked(index: RegisterIndex, text: str, *, keep: Mask) -> list[tuple[int, Match]]:
+    digits = kvk_digits(text)
+    if digits is not None:
+        return index.kvk_matches(digits, keep=keep)
+    normalised = search_text(text)
+    return index.rank(normalised, keep=keep) if normalised else []
+
+
+def _selected(
+    index: RegisterIndex,
+    query: SearchQuery,
+    *,
+    base: Mask,
+    ranking: list[tuple[int, Match]] | None,
+    chosen: dict[str, Mask],
+    as_of: AsOfAnswer | None,
+) -> Selection:
+    kept = facets.all_of(base, list(chosen.values()))
+    matches = dict(ranking or [])
+    if ranking is not None and query.sort == "relevance":
+        positions = np.array([at for at, _ in ranking if kept[at]], dtype=np.intp)
+    elif query.sort in ("newest", "recent"):
+        positions = index.newest[kept[index.newest]]
+    else:  # "name", and "relevance" without a text: A-Z
+        positions = np.flatnonzero(kept)
+    return Selection(index=index, positions=positions, matches=matches, as_of=as_of)
+
+
+def _nearest(index: RegisterIndex, query: SearchQuery) -> list[Result]:
+    """The closest names of listed companies when nothing matched: offered, never a match.
+    The best-scored first; when scoring finds too few (no word of the text is near a word of
+    a name), the names most alike letter by letter."""
+    normalised = search_text(query.text)
+    if not normalised or kvk_digits(query.text) is not None:
+        return []
+    found = [at for at, _match in index.rank(normalised, keep=index.listed, limit=60, minimum=0.0)]
+    if len(found) < NEAREST:
+        alike = index.closest(normalised, keep=index.listed, limit=NEAREST)
+        found += [at for at in alike if at not in found]
+    return [index.result(at) for at in found[:NEAREST]]

@@ -1,0 +1,190 @@
+"""The search page: the form, the facets, a page of results; the results alone for htmx."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from registry.context_processors import served_register
+from registry.filters import ListingFilter
+from registry.http import cached_publicly, page_link, without_page
+from registry.search import Result, SearchPage, search
+from registry.search.facets import Facet
+from registry.timeline import company_url_maker, long_date
+
+PAGE_SIZE = 50
+ON_THE_FORM = ("status",)  # facets the form itself offers as a field: no links for them
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    """A row of the results table, worked out here rather than in the template (50 a page)."""
+
+    result: Result
+    url: str
+    first_listed: str  # "1 July 2026"
+    removed_on: str  # "" while listed
+    sector: str  # the section's label, "" when not known
+    sector_detail: str  # "SBI 62100: Computer programming, consultancy and related activities"
+    city: str  # as people say it ("Den Haag"), "" when not known
+    city_official: str  # the official name when it differs ("'s-Gravenhage"), else ""
+
+
+def result_rows(results: Iterable[Result]) -> list[ResultRow]:
+    url = company_url_maker()
+    rows = []
+    for result in results:
+        brief = result.sector
+        city = result.city_shown
+        rows.append(
+            ResultRow(
+                result=result,
+                url=url(result.key),
+                first_listed=long_date(result.first_listed),
+                removed_on=long_date(result.removed_on) if result.removed_on else "",
+                sector=brief.section_label if brief else "",
+                sector_detail=f"SBI {brief.code}: {brief.title}" if brief else "",
+                city=city,
+                city_official=result.city if city != result.city else "",
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class OptionLink:
+    label: str
+    count: int
+    url: str  # "" for an option that would show nothing: it is listed, not linked
+    active: bool
+    sub: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FacetGroup:
+    name: str  # "sector"
+    title: str  # "Sector"
+    options: list[OptionLink]
+    active_label: str  # "" when this facet is not chosen
+    remove_url: str  # the same search without this facet
+
+
+def facet_groups(facets: Iterable[Facet], params: dict[str, list[str]]) -> list[FacetGroup]:
+    """The page's links: each keeps every other parameter (search text, status, sort, the
+    other facets) and drops `page`, and the empty ones a form sends (an empty value is the
+    default). `params` is the request's query as lists of values."""
+    groups = []
+    for facet in facets:
+        if facet.name in ON_THE_FORM:
+            continue
+        others = [
+            (key, value)
+            for key, values in params.items()
+            for value in values
+            if value and key not in (facet.name, "page")
+        ]
+        prefix = urlencode(others)
+        joint = f"?{prefix}&" if prefix else "?"
+        active = facet.active
+        groups.append(
+            FacetGroup(
+                name=facet.name,
+                title=str(facet.title),
+                options=[
+                    OptionLink(
+                        label=str(o.label),
+                        count=o.count,
+                        url=joint + urlencode({facet.name: o.value}) if o.count or o.active else "",
+                        active=o.active,
+                        sub=o.sub,
+                    )
+                    for o in facet.options
+                ],
+                active_label=str(active.label) if active else "",
+                remove_url=f"?{prefix}",
+            )
+        )
+    return groups
+
+
+def facet_inputs(filterset: ListingFilter) -> list[tuple[str, str]]:
+    """The valid facet filters as (name, value) for hidden fields, so a new search text keeps
+    them; a wrong one is dropped, so the next search corrects it."""
+    chosen = filterset.form.cleaned_data
+    names = ("sector", "city", "province", "legal_form")
+    return [(name, chosen[name].param) for name in names if hasattr(chosen.get(name), "param")]
+
+
+def page_links(request: HttpRequest, page: SearchPage) -> dict[str, str | None]:
+    params = without_page(request.GET)
+    last = page.num_pages
+    return {
+        "first": page_link(params, 1) if page.number > 1 else None,
+        "previous": page_link(params, page.number - 1) if page.has_previous else None,
+        "next": page_link(params, page.number + 1) if page.has_next else None,
+        "last": page_link(params, last) if page.number < last else None,
+    }
+
+
+def _page_number(request: HttpRequest) -> int:
+    """The page asked for, as Django's Paginator.get_page reads it: not a number is the first;
+    one past the end, or below 1, the last (search() serves the last for any page past it)."""
+    try:
+        number = int(request.GET.get("page") or 1)
+    except ValueError:
+        return 1
+    return number if number >= 1 else sys.maxsize
+
+
+@require_GET
+@cached_publicly
+def search_page(request: HttpRequest) -> HttpResponse:
+    """The register, searchable. Invalid parameters give the form back with its errors (200,
+    so htmx swaps the explanation in as the user types) and no results table."""
+    filterset = ListingFilter(request.GET, request=request)
+    valid = filterset.is_valid()
+    register = served_register(request, filterset.register_slug if valid else "work")
+    page = links = None
+    rows: list[ResultRow] = []
+    groups: list[FacetGroup] = []
+    if valid:
+        page = search(
+            filterset.query(), page=_page_number(request), per_page=PAGE_SIZE, register=register
+        )
+        links = page_links(request, page)
+        rows = result_rows(page.results)
+        groups = facet_groups(page.facets, dict(request.GET.lists()))
+    # A history restore after a cache miss asks for the whole page, HX-Request or not.
+    partial = bool(request.headers.get("HX-Request")) and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    # The results alone for htmx, which swaps them in; the page includes the same template.
+    template = "registry/search_results.html" if partial else "registry/search.html"
+    params = without_page(request.GET)
+    query_string = f"?{params.urlencode()}".rstrip("?")
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "links": links,
+        "query": page.query.text if page else "",
+        "nearest": page.nearest if page else [],
+        "json_url": reverse("registry:search-json") + query_string,
+        "atom_url": reverse("registry:search-feed") + query_string,
+        "csv_url": reverse("registry:search-csv") + query_string,
+        "latest_edition": register.current_edition if register else None,
+        "as_of": page.as_of if page else None,
+        "rows": rows,
+        "facets": groups,
+        # The chosen facets ride along in the form as hidden fields; an htmx answer refreshes
+        # them out of band (facet links change them).
+        "facet_inputs": facet_inputs(filterset),
+        "htmx_partial": partial,
+    }
+    return render(request, template, context)
