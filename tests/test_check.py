@@ -575,9 +575,11 @@ def test_a_kvk_number_is_checked_as_the_search_box_finds_it(register):
     texts = ["34259528", "4079637", "04079637", "004079637", "12345678", "1234567", "1234", "9"]
     work = Register.objects.get(slug="work")
 
-    rows = check(
-        [Line(i, text) for i, text in enumerate(texts, 1)], register=work, edition_date=None
-    )
+    found = check(texts, register=work)
+    rows = [
+        check_row(Line(i, text), best, edition_date=None)
+        for i, (text, best) in enumerate(zip(texts, found, strict=True), 1)
+    ]
 
     for text, row in zip(texts, rows, strict=True):
         results = search(SearchQuery(text=text, status=None), register=work).results

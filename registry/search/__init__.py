@@ -2,7 +2,7 @@
 
 - search(query, page=, per_page=): a page of results, with the facets' counts.
 - select(query): every result in order, for the CSV and the feed.
-- check(lines): one verdict a line, for the bulk check.
+- check(texts): the best match of each text, for the bulk check (registry.bulk words it).
 
 All three answer from the register's index in memory (registry.search.index), so they cannot
 disagree: the listings the filters leave are masks over its columns, a text is found among its
@@ -20,12 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 import numpy as np
 
 from registry import places
-from registry.bulk import CheckRow, Line, check_row
 from registry.models import Listing, Register
 from registry.search import facets
 from registry.search.facets import Facet
@@ -124,25 +122,20 @@ def select(query: SearchQuery, *, register: Register | None = None) -> Selection
     return _selected(index, query, base=base, ranking=ranking, chosen=chosen, as_of=answer)
 
 
-def check(
-    lines: Sequence[Line], *, register: Register | None, edition_date: date | None
-) -> list[CheckRow]:
-    """One row per line, in order: the best match among every listing of the register, listed
-    or not (so a company that left says "removed"), or not_listed, or error for a line that
-    could not be checked. A repeated line is ranked once."""
+def check(texts: Sequence[str], *, register: Register | None) -> list[Result | None]:
+    """The best match of each text among every listing of the register, listed or not (so a
+    company that left says "removed"), in order; None where nothing matched or the text is
+    empty (a line that could not be checked). A repeated text is ranked once."""
     best: dict[str, Result] = {}
     if register is not None:
         index = index_of(register)
         everything = np.ones(len(index), dtype=np.bool_)
-        for text in dict.fromkeys(line.text for line in lines if not line.error):
+        for text in dict.fromkeys(text for text in texts if text):
             found = _ranked(index, text, keep=everything)
             if found:
                 at, match = min(found, key=_listed_first)
                 best[text] = index.result(at, match=match)
-    return [
-        check_row(line, None if line.error else best.get(line.text), edition_date=edition_date)
-        for line in lines
-    ]
+    return [best.get(text) if text else None for text in texts]
 
 
 def known_places(register: Register | None) -> places.PlaceNames:

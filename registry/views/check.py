@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from registry.bulk import MAX_LINES, verdict_counts, write_csv
+from registry.bulk import MAX_LINES, check_row, verdict_counts, write_csv
 from registry.context_processors import Freshness, served_register
 from registry.forms import BulkCheckForm
 from registry.search import check as check_lines
@@ -85,7 +85,12 @@ def check_form(request: HttpRequest) -> HttpResponse:
     with bulk_check_slot() as free:
         if not free:  # as many checks as allowed are running: come back, rather than queue
             return busy(request, form)
-        rows = check_lines(form.lines_to_check(), register=register, edition_date=edition_date)
+        lines = form.lines_to_check()
+        found = check_lines(["" if line.error else line.text for line in lines], register=register)
+    rows = [
+        check_row(line, best, edition_date=edition_date)
+        for line, best in zip(lines, found, strict=True)
+    ]
     if form.wants_csv:
         name = f"erkend-check-{edition_date.isoformat() if edition_date else 'no-edition'}.csv"
         response = HttpResponse(
@@ -101,6 +106,6 @@ def check_form(request: HttpRequest) -> HttpResponse:
         form,
         rows=rows,
         counts=verdict_counts(rows),
-        problems=[line.message for line in form.lines_to_check() if line.error],
+        problems=[line.message for line in lines if line.error],
         uploaded=bool(form.cleaned_data.get("file")),
     )
