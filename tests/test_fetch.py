@@ -5,6 +5,10 @@ No database and no Django needed: these run with `-p no:django` too.
 
 from __future__ import annotations
 
+import gzip
+import itertools
+import tracemalloc
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -15,9 +19,11 @@ import responses
 
 from scraper.fetch import (
     ACCEPT_HTML,
+    CHUNK_BYTES,
     RETRY_AFTER_CAP,
     FetchError,
     FetchResult,
+    Limits,
     _session,
     fetch_json,
     fetch_page,
@@ -293,6 +299,146 @@ def test_text_decodes_with_the_declared_charset():
     )
 
     assert result.text() == "Dümmen Orange"
+
+
+# --- download limits: what a response may cost -----------------------------------------------
+
+SMALL = Limits(max_bytes=10_000, max_decoded_bytes=50_000, deadline=120)
+
+
+def test_the_default_limits_are_20_mb_each_and_two_minutes():
+    assert Limits() == Limits(max_bytes=20_000_000, max_decoded_bytes=20_000_000, deadline=120)
+
+
+def test_the_limits_come_from_the_fetch_settings(mocked, settings):
+    settings.FETCH_MAX_BYTES = 1_000
+    mocked.get(URL, body=b"x" * 1_001)
+
+    with pytest.raises(FetchError, match=r"^ind.nl sent more than the 1,000 bytes limit"):
+        fetch_page(URL)
+
+
+def test_a_page_within_the_limits_is_read_whole(mocked):
+    page = PAGE * 100  # 9 kB: under the 10 kB limit
+    mocked.get(URL, body=page)
+
+    assert fetch_page(URL, limits=SMALL).content == page
+
+
+def test_a_gzipped_page_is_inflated(mocked):
+    page = PAGE * 500  # 46 kB inflated, a few hundred bytes as sent
+    mocked.get(URL, body=gzip.compress(page), headers={"Content-Encoding": "gzip"})
+
+    result = fetch_page(URL, limits=SMALL)
+
+    assert result.content == page
+    assert mocked.calls[0].request.headers["Accept-Encoding"] == "gzip, deflate"
+
+
+def test_a_deflated_page_is_inflated(mocked):
+    mocked.get(URL, body=zlib.compress(PAGE), headers={"Content-Encoding": "deflate"})
+
+    assert fetch_page(URL, limits=SMALL).content == PAGE
+
+
+def test_a_plain_body_over_the_limit_is_refused_without_retrying(mocked, fake_sleep, sleeps):
+    mocked.get(URL, body=b"x" * 10_001)
+
+    with pytest.raises(FetchError) as raised:
+        fetch_page(URL, limits=SMALL, sleep=fake_sleep)
+
+    assert (
+        str(raised.value)
+        == f"ind.nl sent more than the 10,000 bytes limit for {URL} (FETCH_MAX_BYTES)"
+    )
+    assert len(mocked.calls) == 1
+    assert sleeps == []
+
+
+def test_a_content_length_over_the_limit_is_refused_before_the_body_is_read(mocked):
+    mocked.get(URL, body=PAGE, headers={"Content-Length": "25000000"})
+
+    with pytest.raises(FetchError) as raised:
+        fetch_page(URL)
+
+    assert str(raised.value) == (
+        f"ind.nl announced 25.0 MB for {URL}, over the 20.0 MB limit (FETCH_MAX_BYTES)"
+    )
+
+
+def test_a_content_length_that_lies_does_not_lift_the_limit(mocked):
+    mocked.get(URL, body=b"x" * 100_000, headers={"Content-Length": "1000"})
+
+    with pytest.raises(FetchError, match=r"^ind.nl sent more than the 10,000 bytes limit"):
+        fetch_page(URL, limits=SMALL)
+
+
+def test_a_gzip_bomb_is_refused_without_inflating_it_into_memory(mocked):
+    limits = Limits(max_bytes=1_000_000, max_decoded_bytes=1_000_000, deadline=120)
+    bomb = gzip.compress(b"\0" * 50_000_000)  # 50 kB as sent, 50 MB inflated
+    mocked.get(URL, body=bomb, headers={"Content-Encoding": "gzip"})
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError) as raised:
+            fetch_page(URL, limits=limits)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert str(raised.value).startswith(
+        f"ind.nl sent {URL} compressed, and it inflates past the 1.0 MB limit "
+        "(FETCH_MAX_DECODED_BYTES) after "  # some 50 kB received, as this zlib compresses
+    )
+    assert str(raised.value).endswith(" received: refused as a decompression bomb")
+    assert peak < 5_000_000  # the limit and a chunk, not the 50 MB the bomb holds
+
+
+def test_broken_compression_is_refused(mocked):
+    mocked.get(URL, body=b"this is not gzip", headers={"Content-Encoding": "gzip"})
+
+    with pytest.raises(FetchError, match=r"^ind.nl sent .* with broken compression"):
+        fetch_page(URL)
+
+
+def test_a_compressed_body_that_ends_early_is_retried(mocked, fake_sleep, sleeps):
+    mocked.get(URL, body=gzip.compress(PAGE)[:-12], headers={"Content-Encoding": "gzip"})
+    mocked.get(URL, body=gzip.compress(PAGE), headers={"Content-Encoding": "gzip"})
+
+    result = fetch_page(URL, sleep=fake_sleep)
+
+    assert result.content == PAGE
+    assert sleeps == [2.0]
+
+
+def test_an_encoding_we_did_not_ask_for_is_refused(mocked):
+    mocked.get(URL, body=b"\x0b\x02\x80", headers={"Content-Encoding": "br"})
+
+    with pytest.raises(FetchError, match=r"in an encoding we did not ask for \(br\)$"):
+        fetch_page(URL)
+
+
+def test_a_page_slower_than_the_deadline_is_refused_without_retrying(mocked, fake_sleep, sleeps):
+    mocked.get(URL, body=b"x" * (5 * CHUNK_BYTES))
+    clock = itertools.count(0, 50).__next__  # every look at the clock finds 50 s gone
+    limits = Limits(deadline=120)
+
+    with pytest.raises(FetchError) as raised:
+        fetch_page(URL, limits=limits, clock=clock, sleep=fake_sleep)
+
+    assert str(raised.value) == (
+        f"ind.nl took longer than 120 s to send {URL} (FETCH_DEADLINE_SECONDS; 0.2 MB "
+        "received): refused as too slow or endless"
+    )
+    assert len(mocked.calls) == 1
+    assert sleeps == []
+
+
+def test_a_page_within_the_deadline_is_read(mocked):
+    mocked.get(URL, body=b"x" * (2 * CHUNK_BYTES))
+    clock = itertools.count(0, 50).__next__  # two reads: 100 s
+
+    assert len(fetch_page(URL, clock=clock).content) == 2 * CHUNK_BYTES
 
 
 def test_a_file_url_is_read_from_disk(tmp_path):
