@@ -188,6 +188,10 @@ IND_WORK_REGISTER_URL = os.environ.get(
     "IND_WORK_REGISTER_URL",
     "https://ind.nl/en/public-register-recognised-sponsors/public-register-work",
 )
+# Hosts the register URL (the admin's, `sync_register --url`, and every redirect from them) may
+# be on. An entry admits its subdomains (ind.nl admits www.ind.nl); a loopback or private address
+# or localhost only when listed exactly (scraper.fetch.check_url_host).
+REGISTER_URL_HOSTS = env_list("REGISTER_URL_HOSTS", default="ind.nl")
 # Seconds before the first retry of a failed fetch; doubled for each further attempt.
 FETCH_BACKOFF_SECONDS = float(env_int("FETCH_BACKOFF_SECONDS", default=2))
 FETCH_USER_AGENT = os.environ.get(

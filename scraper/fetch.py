@@ -6,6 +6,7 @@ with a message a person understands, so a task or management command has one thi
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
@@ -13,14 +14,14 @@ import socket
 import ssl
 import time
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
 import requests
@@ -36,6 +37,9 @@ RETRY_AFTER_CAP = 300.0  # seconds: a server asking for more is not worth holdin
 # Only what _read_body() can inflate in bounded steps; requests would also offer br and zstd.
 ACCEPT_ENCODING = "gzip, deflate"
 CHUNK_BYTES = 64 * 1024  # the most one read of the body asks for
+# Followed by hand, each hop checked against the allowed hosts; the IND moved its page once
+# (2024 URL -> 2026 URL), so one hop is normal and five is a loop.
+MAX_REDIRECTS = 5
 
 
 class FetchError(Exception):
@@ -154,6 +158,7 @@ def fetch_page(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     limits: Limits | None = None,
+    allowed_hosts: Collection[str] | None = None,
 ) -> FetchResult:
     """Fetch a page over http(s), or read it from a file:// URL or a local path.
 
@@ -163,7 +168,8 @@ def fetch_page(
     what Retry-After asks (at most 300 s). Raises FetchError for any other failure: another 4xx
     (at once), the last retryable failure, an empty page, a missing file, an unknown scheme,
     and at once a body over the `limits` (the FETCH_* settings when None): too big as sent or
-    inflated, or slower than the deadline by `clock`.
+    inflated, or slower than the deadline by `clock`. Redirects are followed (at most five);
+    with `allowed_hosts`, the URL and every redirect must pass check_url_host() first.
     """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -177,6 +183,7 @@ def fetch_page(
             sleep=sleep,
             clock=clock,
             limits=limits or _limits(),
+            allowed_hosts=allowed_hosts,
         )
     if scheme == "file":
         if parts.netloc not in {"", "localhost"}:
@@ -206,7 +213,7 @@ def fetch_json(
     message when the body has one; so does a 2xx body that is not JSON.
     """
     request_headers = {"Accept": "application/json", **(headers or {})}
-    response, body, _ = _get_with_retries(
+    response, body, _ = _get(
         url,
         headers=request_headers,
         params=params,
@@ -215,6 +222,7 @@ def fetch_json(
         sleep=sleep,
         clock=clock,
         limits=_limits(),
+        allowed_hosts=None,
     )
     status = response.status_code
     if status == HTTPStatus.NOT_FOUND:
@@ -248,10 +256,11 @@ def _fetch_http(
     sleep: Callable[[float], None],
     clock: Callable[[], float],
     limits: Limits,
+    allowed_hosts: Collection[str] | None,
 ) -> FetchResult:
     conditional = {"If-None-Match": etag, "If-Modified-Since": last_modified}
     headers = {name: value for name, value in conditional.items() if value}
-    response, body, attempt = _get_with_retries(
+    response, body, attempt = _get(
         url,
         headers=headers,
         params=None,
@@ -260,6 +269,7 @@ def _fetch_http(
         sleep=sleep,
         clock=clock,
         limits=limits,
+        allowed_hosts=allowed_hosts,
     )
     status = response.status_code
     if status == HTTPStatus.NOT_MODIFIED:
@@ -315,6 +325,89 @@ def _read_file(url: str, path: Path) -> FetchResult:
     )
 
 
+def check_url_host(url: str, *, allowed_hosts: Collection[str]) -> None:
+    """Raise FetchError unless `url` is http(s) on a host that `allowed_hosts` admits.
+
+    An entry admits its own name and every name under it: "ind.nl" admits www.ind.nl. An
+    address that is not public (loopback, private, link-local, ...) and a localhost name are
+    admitted only when listed exactly as written, so the register URL, or a redirect from it,
+    cannot reach this machine or its network unless an operator says so (REGISTER_URL_HOSTS).
+    Names are not resolved: an allowed domain's DNS is its owner's, the IND's.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in {"http", "https"}:
+        raise FetchError(f"{url} is not an http or https URL")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise FetchError(f"{url} names no host")
+    entries = {entry.strip().rstrip(".").lower() for entry in allowed_hosts if entry.strip()}
+    if host in entries:
+        return
+    listed = ", ".join(sorted(entries)) or "nothing"
+    if _is_local(host):
+        raise FetchError(
+            f"{host} in {url} is a loopback or private address, allowed only when "
+            f"REGISTER_URL_HOSTS lists it (it lists {listed})"
+        )
+    domains = [entry for entry in entries if not _is_local(entry) and not _is_address(entry)]
+    if any(host.endswith(f".{domain}") for domain in domains):
+        return
+    raise FetchError(f"{host} in {url} is not an allowed host (REGISTER_URL_HOSTS: {listed})")
+
+
+def _is_local(host: str) -> bool:
+    """A localhost name, or an address that is not public."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    return _is_address(host) and not ipaddress.ip_address(host).is_global
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _get(
+    url: str,
+    *,
+    headers: Mapping[str, str],
+    params: Mapping[str, str] | None,
+    attempts: int,
+    backoff: float,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
+    limits: Limits,
+    allowed_hosts: Collection[str] | None,
+) -> tuple[requests.Response, bytes, int]:
+    """GET `url` like _get_with_retries(), following redirects by hand.
+
+    requests would follow them itself, reading each redirect's body whole and asking no one
+    where it leads; here every hop is checked against `allowed_hosts` (when given) before it
+    is asked for. `params` go with the first request only: a Location is a whole URL.
+    """
+    hop = url
+    for _ in range(MAX_REDIRECTS + 1):
+        if allowed_hosts is not None:
+            check_url_host(hop, allowed_hosts=allowed_hosts)
+        response, body, attempt = _get_with_retries(
+            hop,
+            headers=headers,
+            params=params if hop == url else None,
+            attempts=attempts,
+            backoff=backoff,
+            sleep=sleep,
+            clock=clock,
+            limits=limits,
+        )
+        if not response.is_redirect:
+            return response, body, attempt
+        hop = urljoin(response.url, response.headers["Location"])
+    raise FetchError(f"{_host(url)} redirected more than {MAX_REDIRECTS} times for {url}")
+
+
 def _get_with_retries(
     url: str,
     *,
@@ -331,7 +424,7 @@ def _get_with_retries(
     Returns the first response that is not retryable (2xx, 3xx, 4xx but 429), its body (read
     within the Limits) and the number of attempts it took; the caller decides what that status
     means. Raises FetchError when the last attempt fails too, or at once for a request that
-    cannot succeed (a redirect loop, a body over the Limits).
+    cannot succeed (an invalid URL, a body over the Limits).
     """
     if attempts < 1:
         raise ValueError(f"attempts must be at least 1, not {attempts}")
@@ -343,7 +436,12 @@ def _get_with_retries(
         started = clock()
         try:
             response = _session().get(
-                url, headers=headers, params=params, timeout=TIMEOUT, stream=True
+                url,
+                headers=headers,
+                params=params,
+                timeout=TIMEOUT,
+                stream=True,
+                allow_redirects=False,  # _get() follows them, checking each
             )
             if not _is_retryable(response.status_code):
                 body = _read_body(response, url=url, limits=limits, started=started, clock=clock)
@@ -356,8 +454,6 @@ def _get_with_retries(
             status = None
         except (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError):
             failure, status = f"the connection to {host} broke off mid-answer", None
-        except requests.TooManyRedirects:
-            raise FetchError(f"{host} redirected too many times for {url}") from None
         except requests.RequestException as error:  # an invalid URL and the like
             raise FetchError(f"could not fetch {url}: {error}") from None
         else:

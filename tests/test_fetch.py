@@ -25,6 +25,7 @@ from scraper.fetch import (
     FetchResult,
     Limits,
     _session,
+    check_url_host,
     fetch_json,
     fetch_page,
 )
@@ -299,6 +300,136 @@ def test_text_decodes_with_the_declared_charset():
     )
 
     assert result.text() == "Dümmen Orange"
+
+
+# --- the allowed hosts: the register URL and every redirect -------------------------------------
+
+IND = ["ind.nl"]  # the default REGISTER_URL_HOSTS
+LOOPBACK = ["ind.nl", "127.0.0.1", "localhost"]  # as the tests list it
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://ind.nl/en/public-register-work", IND),
+        ("https://www.ind.nl/en/public-register-work", IND),  # a subdomain
+        ("https://WWW.IND.NL./en/", IND),  # case and a trailing dot do not matter
+        ("http://127.0.0.1:8123/register.html", LOOPBACK),
+        ("http://localhost:8123/register.html", LOOPBACK),
+        ("http://[::1]/register.html", ["::1"]),
+    ],
+)
+def test_an_allowed_host_passes(url, allowed):
+    check_url_host(url, allowed_hosts=allowed)
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed", "reason"),
+    [
+        ("https://evil.example/", IND, "evil.example in https://evil.example/ is not an allowed"),
+        ("https://notind.nl/", IND, "notind.nl in https://notind.nl/ is not an allowed host"),
+        ("https://ind.nl.evil.example/", IND, "ind.nl.evil.example in"),
+        ("https://ind.nl@evil.example/", IND, "evil.example in https://ind.nl@evil.example/"),
+        ("ftp://ind.nl/register", IND, "ftp://ind.nl/register is not an http or https URL"),
+        ("file:///etc/passwd", IND, "file:///etc/passwd is not an http or https URL"),
+        ("https:///register", IND, "https:///register names no host"),
+        ("http://127.0.0.1/", IND, "127.0.0.1 in http://127.0.0.1/ is a loopback or private"),
+        ("http://localhost/", IND, "localhost in http://localhost/ is a loopback or private"),
+        ("http://10.0.0.5/", IND, "10.0.0.5 in http://10.0.0.5/ is a loopback or private"),
+        ("http://192.168.1.1/", IND, "192.168.1.1 in"),
+        ("http://169.254.169.254/latest/", IND, "169.254.169.254 in"),  # cloud metadata
+        ("http://[::1]/", IND, "::1 in http://[::1]/ is a loopback or private address"),
+        ("http://127.0.0.2/", LOOPBACK, "127.0.0.2 in http://127.0.0.2/ is a loopback"),
+        ("http://www.localhost/", LOOPBACK, "www.localhost in"),  # exactly as listed only
+    ],
+)
+def test_a_host_not_allowed_is_refused_with_the_reason(url, allowed, reason):
+    with pytest.raises(FetchError) as raised:
+        check_url_host(url, allowed_hosts=allowed)
+
+    assert str(raised.value).startswith(reason)
+
+
+def test_the_refusal_names_the_setting_and_what_it_allows():
+    with pytest.raises(FetchError) as raised:
+        check_url_host("http://10.0.0.5/", allowed_hosts=LOOPBACK)
+
+    assert str(raised.value) == (
+        "10.0.0.5 in http://10.0.0.5/ is a loopback or private address, allowed only when "
+        "REGISTER_URL_HOSTS lists it (it lists 127.0.0.1, ind.nl, localhost)"
+    )
+
+
+def test_a_url_on_a_host_not_allowed_is_never_asked_for(mocked):
+    with pytest.raises(FetchError, match=r"^10.0.0.5 in http://10.0.0.5/register is a loopback"):
+        fetch_page("http://10.0.0.5/register", allowed_hosts=IND)
+
+    assert len(mocked.calls) == 0
+
+
+def test_a_redirect_to_an_allowed_subdomain_is_followed(mocked):
+    new_url = "https://www.ind.nl/en/public-register-work"
+    mocked.get(URL, status=301, headers={"Location": new_url})
+    mocked.get(new_url, body=PAGE)
+
+    result = fetch_page(URL, allowed_hosts=IND)
+
+    assert (result.final_url, result.content) == (new_url, PAGE)
+
+
+def test_a_relative_redirect_is_resolved_against_the_url_it_came_from(mocked):
+    mocked.get(URL, status=302, headers={"Location": "/en/register-work"})
+    mocked.get("https://ind.nl/en/register-work", body=PAGE)
+
+    assert fetch_page(URL, allowed_hosts=IND).final_url == "https://ind.nl/en/register-work"
+
+
+def test_a_redirect_to_a_host_not_allowed_is_refused_before_it_is_followed(mocked):
+    mocked.get(URL, status=302, headers={"Location": "https://evil.example/register"})
+    mocked.get("https://evil.example/register", body=PAGE)
+
+    with pytest.raises(FetchError) as raised:
+        fetch_page(URL, allowed_hosts=IND)
+
+    assert str(raised.value) == (
+        "evil.example in https://evil.example/register is not an allowed host "
+        "(REGISTER_URL_HOSTS: ind.nl)"
+    )
+    assert [call.request.url for call in mocked.calls] == [URL]
+
+
+def test_a_redirect_to_a_private_address_is_refused(mocked):
+    mocked.get(URL, status=307, headers={"Location": "http://169.254.169.254/latest/meta-data"})
+
+    with pytest.raises(FetchError, match=r"^169.254.169.254 in .* is a loopback or private"):
+        fetch_page(URL, allowed_hosts=IND)
+
+    assert len(mocked.calls) == 1
+
+
+def test_a_redirect_to_a_file_is_refused(mocked):
+    mocked.get(URL, status=302, headers={"Location": "file:///etc/passwd"})
+
+    with pytest.raises(FetchError, match=r"^file:///etc/passwd is not an http or https URL"):
+        fetch_page(URL, allowed_hosts=IND)
+
+
+def test_a_redirect_loop_is_refused_after_five_hops(mocked):
+    mocked.get(URL, status=302, headers={"Location": URL})
+
+    with pytest.raises(FetchError) as raised:
+        fetch_page(URL, allowed_hosts=IND)
+
+    assert str(raised.value) == f"ind.nl redirected more than 5 times for {URL}"
+    assert len(mocked.calls) == 6
+
+
+def test_without_allowed_hosts_any_redirect_is_followed(mocked):
+    archived = "https://web.archive.org/web/2024id_/https://ind.nl/en/register"
+    mocked.get(URL, status=302, headers={"Location": archived})
+    mocked.get(archived, body=PAGE)
+
+    assert fetch_page(URL).final_url == archived  # the backfill asks the archive, not the IND
 
 
 # --- download limits: what a response may cost -----------------------------------------------
