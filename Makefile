@@ -15,6 +15,7 @@ LOCAL := DEBUG=true
 PYTEST_ARGS ?=
 SYNC_ARGS ?=
 BENCH_ARGS ?=
+DRILL_ARGS ?=
 
 # Dated copies of the IND register (../shared/data/register/README.md). import_shared_editions
 # owns which files are editions, their dates and their order: file names carry the capture date,
@@ -22,7 +23,7 @@ BENCH_ARGS ?=
 SHARED_REGISTER ?= ../shared/data/register
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test lint typecheck migrations-check sync bench import-shared
+.PHONY: help venv run test lint typecheck migrations-check sync bench drill import-shared
 
 help:
 	@echo "make run               .venv, install, migrate, first sync (or say why not), serve :8000"
@@ -32,6 +33,7 @@ help:
 	@echo "make migrations-check  fail if a model change has no migration"
 	@echo "make sync              fetch the IND register now (SYNC_ARGS=... passes options)"
 	@echo "make bench             time the pages and the import"
+	@echo "make drill             sync cut, gzip-bomb, endless and shrunk pages from loopback"
 	@echo "make import-shared     import the dated copies in $(SHARED_REGISTER), oldest first"
 	@echo "Options: PYTEST_ARGS=... for make test; PYTHON3=python3.12 to pick the interpreter."
 
@@ -75,6 +77,11 @@ sync: $(STAMP)
 
 bench: $(STAMP)
 	$(LOCAL) $(PY) manage.py bench $(BENCH_ARGS)
+
+# Not part of `make test`: it serves broken pages and syncs each (throwaway database), printing
+# what the sync did and the peak memory. DRILL_ARGS=--deadline=120 drills the real deadline.
+drill: $(STAMP)
+	$(LOCAL) $(PY) manage.py drill $(DRILL_ARGS)
 
 import-shared: $(STAMP)
 	@test -d $(SHARED_REGISTER) \

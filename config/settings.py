@@ -188,12 +188,22 @@ IND_WORK_REGISTER_URL = os.environ.get(
     "IND_WORK_REGISTER_URL",
     "https://ind.nl/en/public-register-recognised-sponsors/public-register-work",
 )
+# Hosts the register URL (the admin's, `sync_register --url`, and every redirect from them) may
+# be on. An entry admits its subdomains (ind.nl admits www.ind.nl); a loopback or private address
+# or localhost only when listed exactly (scraper.fetch.check_url_host).
+REGISTER_URL_HOSTS = env_list("REGISTER_URL_HOSTS", default="ind.nl")
 # Seconds before the first retry of a failed fetch; doubled for each further attempt.
 FETCH_BACKOFF_SECONDS = float(env_int("FETCH_BACKOFF_SECONDS", default=2))
 FETCH_USER_AGENT = os.environ.get(
     "FETCH_USER_AGENT",
     "erkend/0.1 (register of recognised sponsors; +https://github.com/erkend; admin@example.org)",
 )
+# What one response may cost before it is refused (scraper.fetch.Limits): bytes as received
+# (compressed), bytes once inflated (a gzip bomb), and seconds from the request to the last byte
+# (an endless page). The IND page is about 1.5 MB.
+FETCH_MAX_BYTES = int(env_positive("FETCH_MAX_BYTES", default=20_000_000))
+FETCH_MAX_DECODED_BYTES = int(env_positive("FETCH_MAX_DECODED_BYTES", default=20_000_000))
+FETCH_DEADLINE_SECONDS = env_positive("FETCH_DEADLINE_SECONDS", default=120)
 
 # --- Sector and city: KvK enrichment (scraper/enrich.py; README "Sector and city") ----------
 # The paid KvK API (Basisprofiel + Zoeken). Empty key: the provider is off and only the free

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -26,10 +27,12 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from registry.models import Edition, EnrichmentControl, ProviderResponse, Register, SyncRun
 from scraper.enrich import coverage, is_paused, set_paused
+from scraper.fetch import FetchError, check_url_host
 from scraper.sync import preview_refused, queue_acceptance, queue_sync, raw_page, read_progress
 from scraper.tasks import enrich_sponsors_task, sync_register_task
 
@@ -43,8 +46,20 @@ def _open_run(register: Register) -> SyncRun | None:
     return register.runs.filter(status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING]).first()
 
 
+class RegisterForm(forms.ModelForm[Register]):
+    def clean_url(self) -> str:
+        url = str(self.cleaned_data["url"])
+        try:
+            check_url_host(url, allowed_hosts=settings.REGISTER_URL_HOSTS)
+        except FetchError as error:
+            message = _("This URL is refused: %(reason)s")
+            raise forms.ValidationError(message, code="host", params={"reason": error}) from None
+        return url
+
+
 @admin.register(Register)
 class RegisterAdmin(admin.ModelAdmin[Register]):
+    form = RegisterForm
     list_display = ["name", "slug", "url", "current_edition", "last_checked_at", "last_check_ok"]
     readonly_fields = [
         "current_edition",

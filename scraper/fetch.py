@@ -6,22 +6,26 @@ with a message a person understands, so a task or management command has one thi
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import logging
 import os
 import socket
 import ssl
 import time
-from collections.abc import Callable, Iterator, Mapping
+import zlib
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
 import requests
+import urllib3.exceptions
 from requests.structures import CaseInsensitiveDict
 
 logger = logging.getLogger(__name__)
@@ -30,6 +34,12 @@ TIMEOUT = (5, 30)  # connect, read: with no read timeout a stalled server holds 
 DEFAULT_USER_AGENT = "erkend/0.1 (+https://github.com/erkend)"
 ACCEPT_HTML = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
 RETRY_AFTER_CAP = 300.0  # seconds: a server asking for more is not worth holding a worker for
+# Only what _read_body() can inflate in bounded steps; requests would also offer br and zstd.
+ACCEPT_ENCODING = "gzip, deflate"
+CHUNK_BYTES = 64 * 1024  # the most one read of the body asks for
+# Followed by hand, each hop checked against the allowed hosts; the IND moved its page once
+# (2024 URL -> 2026 URL), so one hop is normal and five is a loop.
+MAX_REDIRECTS = 5
 
 
 class FetchError(Exception):
@@ -71,6 +81,19 @@ class FetchResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """What one response may cost before it is refused (FETCH_* settings).
+
+    The IND page is about 1.5 MB, gzipped far less: 20 MB is room for years of growth, and
+    still refuses a gzip bomb or an endless page long before it fills the worker's memory.
+    """
+
+    max_bytes: int = 20_000_000  # received, as sent: compressed when the server compresses
+    max_decoded_bytes: int = 20_000_000  # after decompression: what a gzip bomb inflates to
+    deadline: float = 120.0  # seconds from sending the request to the last byte of the body
+
+
+@dataclass(frozen=True, slots=True)
 class JsonResult:
     status: int  # 2xx, or 404 (not an error for an API lookup)
     data: Any  # the parsed body; None when the body was empty (or not JSON on a 404)
@@ -91,23 +114,38 @@ def _session() -> requests.Session:
         session = requests.Session()
         # No urllib3 Retry mounted: _get_with_retries() retries, so the delays are visible to
         # tests and Retry-After is honoured for the KvK API and the IND page alike.
-        session.headers.update({"User-Agent": _user_agent(), "Accept": ACCEPT_HTML})
+        session.headers.update(
+            {
+                "User-Agent": str(_setting("FETCH_USER_AGENT", "")) or DEFAULT_USER_AGENT,
+                "Accept": ACCEPT_HTML,
+                "Accept-Encoding": ACCEPT_ENCODING,
+            }
+        )
         _SESSION = (os.getpid(), session)
     return _SESSION[1]
 
 
-def _user_agent() -> str:
-    """FETCH_USER_AGENT from Django settings, or the default when Django is not set up."""
+def _setting(name: str, default: object) -> object:
+    """A Django setting, or `default` when Django is not set up or does not have it."""
     try:
         from django.conf import settings
         from django.core.exceptions import ImproperlyConfigured
     except ImportError:  # fetch works without Django (scripts, a plain Python shell)
-        return DEFAULT_USER_AGENT
+        return default
     try:
-        user_agent = getattr(settings, "FETCH_USER_AGENT", "")
+        return getattr(settings, name, default)
     except ImproperlyConfigured:  # no DJANGO_SETTINGS_MODULE and settings.configure() not called
-        return DEFAULT_USER_AGENT
-    return str(user_agent) or DEFAULT_USER_AGENT
+        return default
+
+
+def _limits() -> Limits:
+    """The FETCH_MAX_BYTES, FETCH_MAX_DECODED_BYTES and FETCH_DEADLINE_SECONDS settings."""
+    default = Limits()
+    return Limits(
+        max_bytes=int(str(_setting("FETCH_MAX_BYTES", default.max_bytes))),
+        max_decoded_bytes=int(str(_setting("FETCH_MAX_DECODED_BYTES", default.max_decoded_bytes))),
+        deadline=float(str(_setting("FETCH_DEADLINE_SECONDS", default.deadline))),
+    )
 
 
 def fetch_page(
@@ -118,6 +156,9 @@ def fetch_page(
     attempts: int = 4,
     backoff: float = 2.0,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    limits: Limits | None = None,
+    allowed_hosts: Collection[str] | None = None,
 ) -> FetchResult:
     """Fetch a page over http(s), or read it from a file:// URL or a local path.
 
@@ -125,7 +166,10 @@ def fetch_page(
     `not_modified` set and no content. Connection errors, timeouts, 429 and 5xx are retried up
     to `attempts` times in all, sleeping `backoff * 2**(n-1)` seconds after the n-th attempt, or
     what Retry-After asks (at most 300 s). Raises FetchError for any other failure: another 4xx
-    (at once), the last retryable failure, an empty page, a missing file, an unknown scheme.
+    (at once), the last retryable failure, an empty page, a missing file, an unknown scheme,
+    and at once a body over the `limits` (the FETCH_* settings when None): too big as sent or
+    inflated, or slower than the deadline by `clock`. Redirects are followed (at most five);
+    with `allowed_hosts`, the URL and every redirect must pass check_url_host() first.
     """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -137,6 +181,9 @@ def fetch_page(
             attempts=attempts,
             backoff=backoff,
             sleep=sleep,
+            clock=clock,
+            limits=limits or _limits(),
+            allowed_hosts=allowed_hosts,
         )
     if scheme == "file":
         if parts.netloc not in {"", "localhost"}:
@@ -157,6 +204,7 @@ def fetch_json(
     sleep: Callable[[float], None] = time.sleep,
     attempts: int = 4,
     backoff: float = 2.0,
+    clock: Callable[[], float] = time.monotonic,
 ) -> JsonResult:
     """GET a JSON API resource (the KvK API), with the retry policy of fetch_page().
 
@@ -165,30 +213,33 @@ def fetch_json(
     message when the body has one; so does a 2xx body that is not JSON.
     """
     request_headers = {"Accept": "application/json", **(headers or {})}
-    response, _ = _get_with_retries(
+    response, body, _ = _get(
         url,
         headers=request_headers,
         params=params,
         attempts=attempts,
         backoff=backoff,
         sleep=sleep,
+        clock=clock,
+        limits=_limits(),
+        allowed_hosts=None,
     )
     status = response.status_code
     if status == HTTPStatus.NOT_FOUND:
         try:
-            data = _json_body(response)
+            data = _json_body(body)
         except ValueError:  # a gateway's HTML 404 page: still "not found"
             data = None
         return JsonResult(status=status, data=data, headers=CaseInsensitiveDict(response.headers))
     if not 200 <= status < 300:
         try:
-            detail = _api_message(_json_body(response))
+            detail = _api_message(_json_body(body))
         except ValueError:
             detail = ""
         message = f"{_host(url)} answered {_status_text(response)} for {url}"
         raise FetchError(f"{message}: {detail}" if detail else message, status=status)
     try:
-        data = _json_body(response)
+        data = _json_body(body)
     except ValueError as error:
         message = f"{_host(url)} returned invalid JSON for {url}: {error}"
         raise FetchError(message, status=status) from None
@@ -203,11 +254,22 @@ def _fetch_http(
     attempts: int,
     backoff: float,
     sleep: Callable[[float], None],
+    clock: Callable[[], float],
+    limits: Limits,
+    allowed_hosts: Collection[str] | None,
 ) -> FetchResult:
     conditional = {"If-None-Match": etag, "If-Modified-Since": last_modified}
     headers = {name: value for name, value in conditional.items() if value}
-    response, attempt = _get_with_retries(
-        url, headers=headers, params=None, attempts=attempts, backoff=backoff, sleep=sleep
+    response, body, attempt = _get(
+        url,
+        headers=headers,
+        params=None,
+        attempts=attempts,
+        backoff=backoff,
+        sleep=sleep,
+        clock=clock,
+        limits=limits,
+        allowed_hosts=allowed_hosts,
     )
     status = response.status_code
     if status == HTTPStatus.NOT_MODIFIED:
@@ -224,14 +286,14 @@ def _fetch_http(
         )
     if not 200 <= status < 300:
         raise FetchError(f"{_host(url)} answered {_status_text(response)} for {url}", status=status)
-    if not response.content:
+    if not body:
         raise FetchError(f"{url} returned an empty page", status=status)
     content_type, encoding = _parse_content_type(response.headers.get("Content-Type", ""))
     return FetchResult(
         url=url,
         final_url=response.url,
         status=status,
-        content=response.content,
+        content=body,
         content_type=content_type,
         encoding=encoding,
         etag=response.headers.get("ETag", ""),
@@ -263,6 +325,89 @@ def _read_file(url: str, path: Path) -> FetchResult:
     )
 
 
+def check_url_host(url: str, *, allowed_hosts: Collection[str]) -> None:
+    """Raise FetchError unless `url` is http(s) on a host that `allowed_hosts` admits.
+
+    An entry admits its own name and every name under it: "ind.nl" admits www.ind.nl. An
+    address that is not public (loopback, private, link-local, ...) and a localhost name are
+    admitted only when listed exactly as written, so the register URL, or a redirect from it,
+    cannot reach this machine or its network unless an operator says so (REGISTER_URL_HOSTS).
+    Names are not resolved: an allowed domain's DNS is its owner's, the IND's.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in {"http", "https"}:
+        raise FetchError(f"{url} is not an http or https URL")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise FetchError(f"{url} names no host")
+    entries = {entry.strip().rstrip(".").lower() for entry in allowed_hosts if entry.strip()}
+    if host in entries:
+        return
+    listed = ", ".join(sorted(entries)) or "nothing"
+    if _is_local(host):
+        raise FetchError(
+            f"{host} in {url} is a loopback or private address, allowed only when "
+            f"REGISTER_URL_HOSTS lists it (it lists {listed})"
+        )
+    domains = [entry for entry in entries if not _is_local(entry) and not _is_address(entry)]
+    if any(host.endswith(f".{domain}") for domain in domains):
+        return
+    raise FetchError(f"{host} in {url} is not an allowed host (REGISTER_URL_HOSTS: {listed})")
+
+
+def _is_local(host: str) -> bool:
+    """A localhost name, or an address that is not public."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    return _is_address(host) and not ipaddress.ip_address(host).is_global
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _get(
+    url: str,
+    *,
+    headers: Mapping[str, str],
+    params: Mapping[str, str] | None,
+    attempts: int,
+    backoff: float,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
+    limits: Limits,
+    allowed_hosts: Collection[str] | None,
+) -> tuple[requests.Response, bytes, int]:
+    """GET `url` like _get_with_retries(), following redirects by hand.
+
+    requests would follow them itself, reading each redirect's body whole and asking no one
+    where it leads; here every hop is checked against `allowed_hosts` (when given) before it
+    is asked for. `params` go with the first request only: a Location is a whole URL.
+    """
+    hop = url
+    for _ in range(MAX_REDIRECTS + 1):
+        if allowed_hosts is not None:
+            check_url_host(hop, allowed_hosts=allowed_hosts)
+        response, body, attempt = _get_with_retries(
+            hop,
+            headers=headers,
+            params=params if hop == url else None,
+            attempts=attempts,
+            backoff=backoff,
+            sleep=sleep,
+            clock=clock,
+            limits=limits,
+        )
+        if not response.is_redirect:
+            return response, body, attempt
+        hop = urljoin(response.url, response.headers["Location"])
+    raise FetchError(f"{_host(url)} redirected more than {MAX_REDIRECTS} times for {url}")
+
+
 def _get_with_retries(
     url: str,
     *,
@@ -271,12 +416,15 @@ def _get_with_retries(
     attempts: int,
     backoff: float,
     sleep: Callable[[float], None],
-) -> tuple[requests.Response, int]:
+    clock: Callable[[], float],
+    limits: Limits,
+) -> tuple[requests.Response, bytes, int]:
     """GET `url`, retrying connection errors, timeouts, 429 and 5xx.
 
-    Returns the first response that is not retryable (2xx, 3xx, 4xx but 429) and the number of
-    attempts it took; the caller decides what that status means. Raises FetchError when the
-    last attempt fails too, or at once for a request that cannot succeed (a redirect loop).
+    Returns the first response that is not retryable (2xx, 3xx, 4xx but 429), its body (read
+    within the Limits) and the number of attempts it took; the caller decides what that status
+    means. Raises FetchError when the last attempt fails too, or at once for a request that
+    cannot succeed (an invalid URL, a body over the Limits).
     """
     if attempts < 1:
         raise ValueError(f"attempts must be at least 1, not {attempts}")
@@ -285,25 +433,34 @@ def _get_with_retries(
     status: int | None = None
     for attempt in range(1, attempts + 1):
         delay = backoff * 2 ** (attempt - 1)
+        started = clock()
         try:
-            response = _session().get(url, headers=headers, params=params, timeout=TIMEOUT)
+            response = _session().get(
+                url,
+                headers=headers,
+                params=params,
+                timeout=TIMEOUT,
+                stream=True,
+                allow_redirects=False,  # _get() follows them, checking each
+            )
+            if not _is_retryable(response.status_code):
+                body = _read_body(response, url=url, limits=limits, started=started, clock=clock)
         except requests.ConnectTimeout:  # before ConnectionError: it is one of those too
             failure, status = f"could not connect to {host} within {TIMEOUT[0]} s", None
-        except requests.Timeout:
+        except (requests.Timeout, urllib3.exceptions.ReadTimeoutError):
             failure, status = f"{host} did not answer within {TIMEOUT[1]} s", None
         except requests.ConnectionError as error:
             failure = f"could not connect to {host}: {_connection_problem(error)}"
             status = None
-        except requests.exceptions.ChunkedEncodingError:
+        except (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError):
             failure, status = f"the connection to {host} broke off mid-answer", None
-        except requests.TooManyRedirects:
-            raise FetchError(f"{host} redirected too many times for {url}") from None
         except requests.RequestException as error:  # an invalid URL and the like
             raise FetchError(f"could not fetch {url}: {error}") from None
         else:
             status = response.status_code
             if not _is_retryable(status):
-                return response, attempt
+                return response, body, attempt
+            response.close()  # its body is not read: the connection cannot be reused
             failure = f"{host} answered {_status_text(response)}"
             retry_after = _retry_after(response)
             if retry_after is not None:
@@ -315,6 +472,99 @@ def _get_with_retries(
             sleep(delay)
     plural = "attempt" if attempts == 1 else "attempts"
     raise FetchError(f"{failure} (after {attempts} {plural})", status=status)
+
+
+def _read_body(
+    response: requests.Response,
+    *,
+    url: str,
+    limits: Limits,
+    started: float,
+    clock: Callable[[], float],
+) -> bytes:
+    """The body, read as it arrives and refused (FetchError) as soon as it passes a limit.
+
+    read1() returns what one network read brought, within the read timeout, so the deadline
+    is checked after every read; iter_content() would wait for a whole chunk, which a server
+    sending a byte a second never completes. The compressed bytes are inflated here, at most
+    up to the limit, so a gzip bomb is refused after 20 MB, not inflated to gigabytes.
+    A connection error mid-body reaches the caller as urllib3's ProtocolError or
+    ReadTimeoutError, and is retried there.
+    """
+    host = _host(url)
+    status = response.status_code
+    declared = response.headers.get("Content-Length", "").strip()
+    if declared.isdigit() and int(declared) > limits.max_bytes:
+        response.close()
+        size, limit = _megabytes(int(declared)), _megabytes(limits.max_bytes)
+        message = f"{host} announced {size} for {url}, over the {limit} limit (FETCH_MAX_BYTES)"
+        raise FetchError(message, status=status)
+    wbits = _window_bits(response.headers.get("Content-Encoding", ""), url=url, status=status)
+    inflate = None if wbits is None else zlib.decompressobj(wbits)
+    parts: list[bytes] = []
+    received = decoded = 0
+    try:
+        while chunk := response.raw.read1(CHUNK_BYTES, decode_content=False):
+            received += len(chunk)
+            if received > limits.max_bytes:
+                limit = _megabytes(limits.max_bytes)
+                message = f"{host} sent more than the {limit} limit for {url} (FETCH_MAX_BYTES)"
+                raise FetchError(message, status=status)
+            while chunk:
+                if inflate is None:
+                    piece, chunk = chunk, b""
+                else:  # at most one byte over the limit, the rest waits in unconsumed_tail
+                    piece = inflate.decompress(chunk, limits.max_decoded_bytes - decoded + 1)
+                    chunk = inflate.unconsumed_tail
+                decoded += len(piece)
+                if decoded > limits.max_decoded_bytes:
+                    limit = _megabytes(limits.max_decoded_bytes)
+                    raise FetchError(
+                        f"{host} sent {url} compressed, and it inflates past the {limit} limit "
+                        f"(FETCH_MAX_DECODED_BYTES) after {_megabytes(received)} received: "
+                        "refused as a decompression bomb",
+                        status=status,
+                    )
+                parts.append(piece)
+            if clock() - started > limits.deadline:
+                raise FetchError(
+                    f"{host} took longer than {limits.deadline:g} s to send {url} "
+                    f"(FETCH_DEADLINE_SECONDS; {_megabytes(received)} received): refused as "
+                    "too slow or endless",
+                    status=status,
+                )
+        if inflate is not None and not inflate.eof:
+            raise urllib3.exceptions.ProtocolError("the compressed body ended early")
+        if inflate is not None and inflate.unused_data:  # a second gzip member: nobody sends one
+            raise zlib.error("data after the end of the compressed body")
+    except zlib.error as error:
+        response.close()
+        raise FetchError(f"{host} sent {url} with broken compression ({error})") from None
+    except BaseException:
+        response.close()  # half read: the connection cannot be reused
+        raise
+    response.raw.release_conn()
+    return b"".join(parts)
+
+
+def _window_bits(content_encoding: str, *, url: str, status: int) -> int | None:
+    """zlib's wbits for the body's Content-Encoding; None when it is not compressed."""
+    encodings = [name.strip().lower() for name in content_encoding.split(",")]
+    encodings = [name for name in encodings if name not in {"", "identity"}]
+    if not encodings:
+        return None
+    if encodings in (["gzip"], ["x-gzip"]):
+        return 16 + zlib.MAX_WBITS
+    if encodings == ["deflate"]:
+        return zlib.MAX_WBITS
+    raise FetchError(
+        f"{_host(url)} sent {url} in an encoding we did not ask for ({content_encoding})",
+        status=status,
+    )
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / 1_000_000:.1f} MB" if count >= 100_000 else f"{count:,} bytes"
 
 
 def _is_retryable(status: int) -> bool:
@@ -396,11 +646,11 @@ def _parse_content_type(header: str) -> tuple[str, str | None]:
     return media_type.strip().lower(), encoding
 
 
-def _json_body(response: requests.Response) -> Any:
+def _json_body(body: bytes) -> Any:
     """The parsed body, None when empty; ValueError when it is not JSON."""
-    if not response.content.strip():
+    if not body.strip():
         return None
-    return response.json()
+    return json.loads(body)  # detects UTF-8, -16 and -32 as RFC 8259 allows
 
 
 def _api_message(data: Any) -> str:

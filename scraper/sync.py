@@ -381,6 +381,7 @@ def _fetch(run: SyncRun, register: Register) -> FetchResult:
         etag=register.etag if conditional else "",
         last_modified=register.last_modified if conditional else "",
         backoff=settings.FETCH_BACKOFF_SECONDS,
+        allowed_hosts=settings.REGISTER_URL_HOSTS,  # checked for the URL and every redirect
     )
 
 

@@ -5,6 +5,10 @@ No database and no Django needed: these run with `-p no:django` too.
 
 from __future__ import annotations
 
+import gzip
+import itertools
+import tracemalloc
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -15,10 +19,13 @@ import responses
 
 from scraper.fetch import (
     ACCEPT_HTML,
+    CHUNK_BYTES,
     RETRY_AFTER_CAP,
     FetchError,
     FetchResult,
+    Limits,
     _session,
+    check_url_host,
     fetch_json,
     fetch_page,
 )
@@ -293,6 +300,276 @@ def test_text_decodes_with_the_declared_charset():
     )
 
     assert result.text() == "Dümmen Orange"
+
+
+# --- the allowed hosts: the register URL and every redirect -------------------------------------
+
+IND = ["ind.nl"]  # the default REGISTER_URL_HOSTS
+LOOPBACK = ["ind.nl", "127.0.0.1", "localhost"]  # as the tests list it
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://ind.nl/en/public-register-work", IND),
+        ("https://www.ind.nl/en/public-register-work", IND),  # a subdomain
+        ("https://WWW.IND.NL./en/", IND),  # case and a trailing dot do not matter
+        ("http://127.0.0.1:8123/register.html", LOOPBACK),
+        ("http://localhost:8123/register.html", LOOPBACK),
+        ("http://[::1]/register.html", ["::1"]),
+    ],
+)
+def test_an_allowed_host_passes(url, allowed):
+    check_url_host(url, allowed_hosts=allowed)
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed", "reason"),
+    [
+        ("https://evil.example/", IND, "evil.example in https://evil.example/ is not an allowed"),
+        ("https://notind.nl/", IND, "notind.nl in https://notind.nl/ is not an allowed host"),
+        ("https://ind.nl.evil.example/", IND, "ind.nl.evil.example in"),
+        ("https://ind.nl@evil.example/", IND, "evil.example in https://ind.nl@evil.example/"),
+        ("ftp://ind.nl/register", IND, "ftp://ind.nl/register is not an http or https URL"),
+        ("file:///etc/passwd", IND, "file:///etc/passwd is not an http or https URL"),
+        ("https:///register", IND, "https:///register names no host"),
+        ("http://127.0.0.1/", IND, "127.0.0.1 in http://127.0.0.1/ is a loopback or private"),
+        ("http://localhost/", IND, "localhost in http://localhost/ is a loopback or private"),
+        ("http://10.0.0.5/", IND, "10.0.0.5 in http://10.0.0.5/ is a loopback or private"),
+        ("http://192.168.1.1/", IND, "192.168.1.1 in"),
+        ("http://169.254.169.254/latest/", IND, "169.254.169.254 in"),  # cloud metadata
+        ("http://[::1]/", IND, "::1 in http://[::1]/ is a loopback or private address"),
+        ("http://127.0.0.2/", LOOPBACK, "127.0.0.2 in http://127.0.0.2/ is a loopback"),
+        ("http://www.localhost/", LOOPBACK, "www.localhost in"),  # exactly as listed only
+    ],
+)
+def test_a_host_not_allowed_is_refused_with_the_reason(url, allowed, reason):
+    with pytest.raises(FetchError) as raised:
+        check_url_host(url, allowed_hosts=allowed)
+
+    assert str(raised.value).startswith(reason)
+
+
+def test_the_refusal_names_the_setting_and_what_it_allows():
+    with pytest.raises(FetchError) as raised:
+        check_url_host("http://10.0.0.5/", allowed_hosts=LOOPBACK)
+
+    assert str(raised.value) == (
+        "10.0.0.5 in http://10.0.0.5/ is a loopback or private address, allowed only when "
+        "REGISTER_URL_HOSTS lists it (it lists 127.0.0.1, ind.nl, localhost)"
+    )
+
+
+def test_a_url_on_a_host_not_allowed_is_never_asked_for(mocked):
+    with pytest.raises(FetchError, match=r"^10.0.0.5 in http://10.0.0.5/register is a loopback"):
+        fetch_page("http://10.0.0.5/register", allowed_hosts=IND)
+
+    assert len(mocked.calls) == 0
+
+
+def test_a_redirect_to_an_allowed_subdomain_is_followed(mocked):
+    new_url = "https://www.ind.nl/en/public-register-work"
+    mocked.get(URL, status=301, headers={"Location": new_url})
+    mocked.get(new_url, body=PAGE)
+
+    result = fetch_page(URL, allowed_hosts=IND)
+
+    assert (result.final_url, result.content) == (new_url, PAGE)
+
+
+def test_a_relative_redirect_is_resolved_against_the_url_it_came_from(mocked):
+    mocked.get(URL, status=302, headers={"Location": "/en/register-work"})
+    mocked.get("https://ind.nl/en/register-work", body=PAGE)
+
+    assert fetch_page(URL, allowed_hosts=IND).final_url == "https://ind.nl/en/register-work"
+
+
+def test_a_redirect_to_a_host_not_allowed_is_refused_before_it_is_followed(mocked):
+    mocked.get(URL, status=302, headers={"Location": "https://evil.example/register"})
+    mocked.get("https://evil.example/register", body=PAGE)
+
+    with pytest.raises(FetchError) as raised:
+        fetch_page(URL, allowed_hosts=IND)
+
+    assert str(raised.value) == (
+        "evil.example in https://evil.example/register is not an allowed host "
+        "(REGISTER_URL_HOSTS: ind.nl)"
+    )
+    assert [call.request.url for call in mocked.calls] == [URL]
+
+
+def test_a_redirect_to_a_private_address_is_refused(mocked):
+    mocked.get(URL, status=307, headers={"Location": "http://169.254.169.254/latest/meta-data"})
+
+    with pytest.raises(FetchError, match=r"^169.254.169.254 in .* is a loopback or private"):
+        fetch_page(URL, allowed_hosts=IND)
+
+    assert len(mocked.calls) == 1
+
+
+def test_a_redirect_to_a_file_is_refused(mocked):
+    mocked.get(URL, status=302, headers={"Location": "file:///etc/passwd"})
+
+    with pytest.raises(FetchError, match=r"^file:///etc/passwd is not an http or https URL"):
+        fetch_page(URL, allowed_hosts=IND)
+
+
+def test_a_redirect_loop_is_refused_after_five_hops(mocked):
+    mocked.get(URL, status=302, headers={"Location": URL})
+
+    with pytest.raises(FetchError) as raised:
+        fetch_page(URL, allowed_hosts=IND)
+
+    assert str(raised.value) == f"ind.nl redirected more than 5 times for {URL}"
+    assert len(mocked.calls) == 6
+
+
+def test_without_allowed_hosts_any_redirect_is_followed(mocked):
+    archived = "https://web.archive.org/web/2024id_/https://ind.nl/en/register"
+    mocked.get(URL, status=302, headers={"Location": archived})
+    mocked.get(archived, body=PAGE)
+
+    assert fetch_page(URL).final_url == archived  # the backfill asks the archive, not the IND
+
+
+# --- download limits: what a response may cost -----------------------------------------------
+
+SMALL = Limits(max_bytes=10_000, max_decoded_bytes=50_000, deadline=120)
+
+
+def test_the_default_limits_are_20_mb_each_and_two_minutes():
+    assert Limits() == Limits(max_bytes=20_000_000, max_decoded_bytes=20_000_000, deadline=120)
+
+
+def test_the_limits_come_from_the_fetch_settings(mocked, settings):
+    settings.FETCH_MAX_BYTES = 1_000
+    mocked.get(URL, body=b"x" * 1_001)
+
+    with pytest.raises(FetchError, match=r"^ind.nl sent more than the 1,000 bytes limit"):
+        fetch_page(URL)
+
+
+def test_a_page_within_the_limits_is_read_whole(mocked):
+    page = PAGE * 100  # 9 kB: under the 10 kB limit
+    mocked.get(URL, body=page)
+
+    assert fetch_page(URL, limits=SMALL).content == page
+
+
+def test_a_gzipped_page_is_inflated(mocked):
+    page = PAGE * 500  # 46 kB inflated, a few hundred bytes as sent
+    mocked.get(URL, body=gzip.compress(page), headers={"Content-Encoding": "gzip"})
+
+    result = fetch_page(URL, limits=SMALL)
+
+    assert result.content == page
+    assert mocked.calls[0].request.headers["Accept-Encoding"] == "gzip, deflate"
+
+
+def test_a_deflated_page_is_inflated(mocked):
+    mocked.get(URL, body=zlib.compress(PAGE), headers={"Content-Encoding": "deflate"})
+
+    assert fetch_page(URL, limits=SMALL).content == PAGE
+
+
+def test_a_plain_body_over_the_limit_is_refused_without_retrying(mocked, fake_sleep, sleeps):
+    mocked.get(URL, body=b"x" * 10_001)
+
+    with pytest.raises(FetchError) as raised:
+        fetch_page(URL, limits=SMALL, sleep=fake_sleep)
+
+    assert (
+        str(raised.value)
+        == f"ind.nl sent more than the 10,000 bytes limit for {URL} (FETCH_MAX_BYTES)"
+    )
+    assert len(mocked.calls) == 1
+    assert sleeps == []
+
+
+def test_a_content_length_over_the_limit_is_refused_before_the_body_is_read(mocked):
+    mocked.get(URL, body=PAGE, headers={"Content-Length": "25000000"})
+
+    with pytest.raises(FetchError) as raised:
+        fetch_page(URL)
+
+    assert str(raised.value) == (
+        f"ind.nl announced 25.0 MB for {URL}, over the 20.0 MB limit (FETCH_MAX_BYTES)"
+    )
+
+
+def test_a_content_length_that_lies_does_not_lift_the_limit(mocked):
+    mocked.get(URL, body=b"x" * 100_000, headers={"Content-Length": "1000"})
+
+    with pytest.raises(FetchError, match=r"^ind.nl sent more than the 10,000 bytes limit"):
+        fetch_page(URL, limits=SMALL)
+
+
+def test_a_gzip_bomb_is_refused_without_inflating_it_into_memory(mocked):
+    limits = Limits(max_bytes=1_000_000, max_decoded_bytes=1_000_000, deadline=120)
+    bomb = gzip.compress(b"\0" * 50_000_000)  # 50 kB as sent, 50 MB inflated
+    mocked.get(URL, body=bomb, headers={"Content-Encoding": "gzip"})
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError) as raised:
+            fetch_page(URL, limits=limits)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert str(raised.value).startswith(
+        f"ind.nl sent {URL} compressed, and it inflates past the 1.0 MB limit "
+        "(FETCH_MAX_DECODED_BYTES) after "  # some 50 kB received, as this zlib compresses
+    )
+    assert str(raised.value).endswith(" received: refused as a decompression bomb")
+    assert peak < 5_000_000  # the limit and a chunk, not the 50 MB the bomb holds
+
+
+def test_broken_compression_is_refused(mocked):
+    mocked.get(URL, body=b"this is not gzip", headers={"Content-Encoding": "gzip"})
+
+    with pytest.raises(FetchError, match=r"^ind.nl sent .* with broken compression"):
+        fetch_page(URL)
+
+
+def test_a_compressed_body_that_ends_early_is_retried(mocked, fake_sleep, sleeps):
+    mocked.get(URL, body=gzip.compress(PAGE)[:-12], headers={"Content-Encoding": "gzip"})
+    mocked.get(URL, body=gzip.compress(PAGE), headers={"Content-Encoding": "gzip"})
+
+    result = fetch_page(URL, sleep=fake_sleep)
+
+    assert result.content == PAGE
+    assert sleeps == [2.0]
+
+
+def test_an_encoding_we_did_not_ask_for_is_refused(mocked):
+    mocked.get(URL, body=b"\x0b\x02\x80", headers={"Content-Encoding": "br"})
+
+    with pytest.raises(FetchError, match=r"in an encoding we did not ask for \(br\)$"):
+        fetch_page(URL)
+
+
+def test_a_page_slower_than_the_deadline_is_refused_without_retrying(mocked, fake_sleep, sleeps):
+    mocked.get(URL, body=b"x" * (5 * CHUNK_BYTES))
+    clock = itertools.count(0, 50).__next__  # every look at the clock finds 50 s gone
+    limits = Limits(deadline=120)
+
+    with pytest.raises(FetchError) as raised:
+        fetch_page(URL, limits=limits, clock=clock, sleep=fake_sleep)
+
+    assert str(raised.value) == (
+        f"ind.nl took longer than 120 s to send {URL} (FETCH_DEADLINE_SECONDS; 0.2 MB "
+        "received): refused as too slow or endless"
+    )
+    assert len(mocked.calls) == 1
+    assert sleeps == []
+
+
+def test_a_page_within_the_deadline_is_read(mocked):
+    mocked.get(URL, body=b"x" * (2 * CHUNK_BYTES))
+    clock = itertools.count(0, 50).__next__  # two reads: 100 s
+
+    assert len(fetch_page(URL, clock=clock).content) == 2 * CHUNK_BYTES
 
 
 def test_a_file_url_is_read_from_disk(tmp_path):

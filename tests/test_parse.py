@@ -9,6 +9,7 @@ import dataclasses
 from datetime import date
 from pathlib import Path
 
+import lxml.etree
 import pytest
 
 from scraper.parse import (
@@ -21,6 +22,7 @@ from scraper.parse import (
     parse_date_text,
     parse_register,
 )
+from tests.pages import numbered_rows, register_page
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -284,7 +286,9 @@ def test_without_an_organisation_header_the_largest_table_is_used_with_a_warning
 
 
 def test_a_single_table_without_a_header_is_used_with_a_warning():
-    edition = parse_register("<table><tr><td>Voorbeeld B.V.</td><td>12345678</td></tr></table>")
+    edition = parse_register(
+        "<html><body><table><tr><td>Voorbeeld B.V.</td><td>12345678</td></tr></table></body></html>"
+    )
 
     assert triples(edition) == [(0, "12345678", "Voorbeeld B.V.")]
     assert edition.warnings == ("no table is headed Organisation/Organisatie; used the only table",)
@@ -306,14 +310,117 @@ def test_a_table_with_only_its_header_raises_parse_error():
 
 
 def test_a_table_without_rows_of_two_cells_raises_parse_error():
-    html = "<table><tr><td>Organisation</td></tr><tr><td>Voorbeeld B.V.</td></tr></table>"
+    html = (
+        "<html><body><table><tr><td>Organisation</td></tr><tr><td>Voorbeeld B.V.</td></tr>"
+        "</table></body></html>"
+    )
     with pytest.raises(ParseError, match=r"^the register table has no rows with two cells"):
         parse_register(html)
 
 
 def test_a_table_without_any_rows_raises_parse_error():
     with pytest.raises(ParseError, match=r"^the register table has no <tr> rows"):
-        parse_register("<table></table>")
+        parse_register("<html><body><table></table></body></html>")
+
+
+# --- pages cut short (a proxy or CDN that stops mid-transfer) -------------------------------
+
+# One fixture per markup variant since 2023 (register.md, section 4), and the 2026 Dutch page.
+VARIANTS = [
+    "register_2023_td.html",
+    "register_2024_th_row.html",
+    "register_2025_06_nine_digits.html",
+    "register_2026_scope_col.html",
+    "register_2026_nl.html",
+    "register_2026_quirks.html",
+]
+
+
+def cut(page: str, fraction: float) -> str:
+    return page[: int(len(page) * fraction)]
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_every_variant_reads_as_complete_when_whole(name):
+    assert parse_fixture(name).rows
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_every_variant_cut_at_80_percent_is_refused(name):
+    with pytest.raises(ParseError, match=r"^the page is cut short: "):
+        parse_register(cut(read_fixture(name), 0.8))
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_every_variant_cut_at_80_percent_is_refused_as_bytes_too(name):
+    with pytest.raises(ParseError, match=r"^the page is cut short: "):
+        parse_register(cut(read_fixture(name), 0.8).encode("utf-8"))
+
+
+def test_a_page_cut_after_a_whole_row_is_refused_though_lxml_closes_the_table():
+    page = register_page(numbered_rows(100))
+    at_row_end = page.rindex("</tr>", 0, int(len(page) * 0.8)) + len("</tr>")
+    partial = page[:at_row_end]
+    tree = lxml.etree.fromstring(partial.encode(), lxml.etree.HTMLParser())
+    assert len(tree.findall(".//tbody/tr")) == 79  # lxml alone sees a smaller, whole table
+
+    with pytest.raises(ParseError) as raised:
+        parse_register(partial)
+
+    assert str(raised.value) == (
+        "the page is cut short: a table has no </table> end tag (<table> 1, </table> 0), "
+        "so register rows may be missing"
+    )
+
+
+def test_a_page_cut_mid_cell_is_refused():
+    page = register_page(numbered_rows(100))
+    mid_cell = page.index("10000080") + 4  # "1000" of a KvK number, the rest lost
+
+    with pytest.raises(ParseError, match=r"\(<table> 1, </table> 0\)"):
+        parse_register(page[:mid_cell])
+
+
+def test_a_page_cut_after_the_table_but_before_the_end_of_the_document_is_refused():
+    page = read_fixture("register_2024_th_row.html")
+    after_table = page.index("</table>") + len("</table>")
+
+    with pytest.raises(ParseError) as raised:
+        parse_register(page[:after_table])
+
+    assert str(raised.value) == (
+        "the page is cut short: it stops after the register table, before the end of the "
+        "document (</html>)"
+    )
+
+
+def test_a_cut_table_is_refused_even_when_something_appends_the_end_of_the_document():
+    page = register_page(numbered_rows(10))
+    partial = page[: page.index("</tbody>")] + "</body></html>"  # a proxy's own closing tags
+
+    with pytest.raises(ParseError, match=r"\(<table> 1, </table> 0\)"):
+        parse_register(partial)
+
+
+def test_a_cut_register_table_after_a_whole_table_is_refused():
+    page = read_fixture("register_two_tables.html")
+    partial = page[: page.index("</tbody>")] + "</html>"
+
+    with pytest.raises(ParseError, match=r"\(<table> 2, </table> 1\)"):
+        parse_register(partial)
+
+
+def test_the_end_of_the_document_may_be_in_capitals_and_followed_by_a_comment():
+    page = register_page(numbered_rows(3)).replace("</table>", "</TABLE >")
+    page = page.replace("</html>", "</HTML>\n<!-- served by a cache -->\n")
+
+    assert len(parse_register(page).rows) == 3
+
+
+def test_a_table_in_a_comment_does_not_make_a_page_look_cut():
+    page = register_page(numbered_rows(3)).replace("<main>", "<main><!-- <table> -->")
+
+    assert len(parse_register(page).rows) == 3
 
 
 # --- bytes ------------------------------------------------------------------------------------
@@ -338,7 +445,7 @@ def test_bytes_in_the_encoding_named_by_a_meta_charset_are_decoded_with_it():
 
 
 def test_invalid_utf8_bytes_are_replaced_not_fatal():
-    html = b"<table><tr><td>Caf\xe9 Voorbeeld</td><td>12345678</td></tr></table>"
+    html = b"<html><table><tr><td>Caf\xe9 Voorbeeld</td><td>12345678</td></tr></table></html>"
 
     assert parse_register(html).rows[0].name_raw == "Caf\ufffd Voorbeeld"
 

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from registry.models import Register
+from scraper.fetch import FetchError, check_url_host
 from scraper.sync import queue_sync, run_sync
 
 
@@ -28,6 +31,11 @@ class Command(BaseCommand):
         slugs = Register.Slug.values if options["register"] == "all" else [options["register"]]
         if len(slugs) > 1 and options["url"]:
             raise CommandError("--url names one page: give one --register with it, not 'all'")
+        if urlsplit(options["url"]).scheme.lower() in {"http", "https"}:  # not a file: check
+            try:
+                check_url_host(options["url"], allowed_hosts=settings.REGISTER_URL_HOSTS)
+            except FetchError as error:
+                raise CommandError(f"--url refused: {error}") from None
         failed = []
         for slug in slugs:  # one after the other: one request at a time to the IND
             run = queue_sync(
