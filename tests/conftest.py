@@ -23,6 +23,8 @@ def _test_settings(settings) -> Iterator[None]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.FETCH_BACKOFF_SECONDS = 0  # retries are tested with a fake clock in test_fetch
+    # The tests' register URLs (ind.example) and the loopback servers of the fetch tests.
+    settings.REGISTER_URL_HOSTS = ["ind.nl", "ind.example", "127.0.0.1", "localhost"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
