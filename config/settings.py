@@ -175,6 +175,11 @@ CELERY_TIMEZONE = "Europe/Amsterdam"  # the beat's hours are Dutch hours, like t
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 SYNC_SCHEDULE_HOUR = env_int("SYNC_SCHEDULE_HOUR", default=6)
 SYNC_SCHEDULE_MINUTE = env_int("SYNC_SCHEDULE_MINUTE", default=30)
+# A register whose last successful check is older than this is "stale" in /healthz and on the
+# admin index (scraper/health.py): the daily sync has not got through for two days.
+STALE_CHECK_HOURS = env_int("STALE_CHECK_HOURS", default=48)
+if STALE_CHECK_HOURS < 1:
+    raise ImproperlyConfigured("STALE_CHECK_HOURS must be at least 1")
 
 # Redis is a cache, never needed to read the register (config/cache.py): with it down, every
 # cache call misses instead of raising (django-redis's IGNORE_EXCEPTIONS), pages compute what it

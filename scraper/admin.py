@@ -33,6 +33,9 @@ from scraper.enrich import coverage, is_paused, set_paused
 from scraper.sync import preview_refused, queue_acceptance, queue_sync, raw_page, read_progress
 from scraper.tasks import enrich_sponsors_task, sync_register_task
 
+# The index warns of a stale register (no successful check for two days; scraper/health.py).
+admin.site.index_template = "admin/erkend_index.html"
+
 
 def _enqueue(run: SyncRun) -> None:
     # After commit: a worker must find the queued row when the message reaches it.
