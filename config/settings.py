@@ -175,13 +175,33 @@ CELERY_TIMEZONE = "Europe/Amsterdam"  # the beat's hours are Dutch hours, like t
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 SYNC_SCHEDULE_HOUR = env_int("SYNC_SCHEDULE_HOUR", default=6)
 SYNC_SCHEDULE_MINUTE = env_int("SYNC_SCHEDULE_MINUTE", default=30)
+# A register whose last successful check is older than this is "stale" in /healthz and on the
+# admin index (scraper/health.py): the daily sync has not got through for two days.
+STALE_CHECK_HOURS = env_int("STALE_CHECK_HOURS", default=48)
+if STALE_CHECK_HOURS < 1:
+    raise ImproperlyConfigured("STALE_CHECK_HOURS must be at least 1")
 
+# Redis is a cache, never needed to read the register (config/cache.py): with it down, every
+# cache call misses instead of raising (django-redis's IGNORE_EXCEPTIONS), pages compute what it
+# would have held, and the outage is logged once per process and ten minutes, not per call.
+# The timeouts bound what an unreachable host (packets dropped, not refused) costs a call; a
+# Redis that answers does so in a millisecond.
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 2,
+            },
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "config.cache"  # config.cache.OutageLog passes one record per interval
 
 # Where the register is fetched from when the database has no URL yet (the admin can change it).
 IND_WORK_REGISTER_URL = os.environ.get(
@@ -363,6 +383,8 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"cache_outage": {"()": "config.cache.OutageLog", "seconds": 10 * 60}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"config.cache": {"filters": ["cache_outage"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

@@ -36,6 +36,16 @@ from scraper.fetch import FetchError, check_url_host
 from scraper.sync import preview_refused, queue_acceptance, queue_sync, raw_page, read_progress
 from scraper.tasks import enrich_sponsors_task, sync_register_task
 
+# The index warns of a stale register (no successful check for two days; scraper/health.py).
+admin.site.index_template = "admin/erkend_index.html"
+
+
+def _require_view(model_admin: admin.ModelAdmin[Any], request: HttpRequest) -> None:
+    """Our own admin views ask what the admin's own pages ask: may this user view the model?
+    admin_view() lets any staff account in; a staff account without permissions sees nothing."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+
 
 def _enqueue(run: SyncRun) -> None:
     # After commit: a worker must find the queued row when the message reaches it.
@@ -175,6 +185,7 @@ class SyncRunAdmin(admin.ModelAdmin[SyncRun]):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
+        _require_view(self, request)  # before the progress and the preview are worked out
         run = self.get_object(request, object_id)
         extra = dict(extra_context or {})
         if run is not None:
@@ -185,12 +196,14 @@ class SyncRunAdmin(admin.ModelAdmin[SyncRun]):
         return super().change_view(request, object_id, form_url, extra)
 
     def status_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        _require_view(self, request)
         return _status(request, pk=pk)
 
     def accept_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         return _accept(request, pk=pk)
 
     def page_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        _require_view(self, request)
         return _refused_page(request, pk=pk)
 
 
@@ -296,6 +309,7 @@ class EditionAdmin(admin.ModelAdmin[Edition]):
     def page_view(self, request: HttpRequest, pk: int) -> FileResponse:
         import io
 
+        _require_view(self, request)
         edition = get_object_or_404(Edition, pk=pk)
         suffix = "csv" if edition.raw_content_type == "text/csv" else "html"
         return FileResponse(
