@@ -39,19 +39,20 @@ def stale_after() -> timedelta:
 def register_health(*, now: datetime) -> list[RegisterHealth]:
     """Every register, in their order, with the age of its last successful check. One query."""
     successful = Q(runs__status__in=SUCCESSFUL) & ~Q(runs__trigger__in=NOT_A_LOOK)
-    registers = Register.objects.order_by("pk").annotate(
-        last_ok=Max("runs__finished_at", filter=successful)
+    registers = (
+        Register.objects.order_by("pk")
+        .annotate(last_ok=Max("runs__finished_at", filter=successful))
+        .values_list("pk", "slug", "name", "last_ok")
     )
     limit = stale_after()
     health = []
-    for register in registers:
-        last_ok: datetime | None = register.last_ok
+    for pk, slug, name, last_ok in registers:
         age = max(now - last_ok, timedelta(0)) if last_ok is not None else None
         health.append(
             RegisterHealth(
-                register_id=register.pk,
-                slug=register.slug,
-                name=register.name,
+                register_id=pk,
+                slug=slug,
+                name=name,
                 last_successful_check=last_ok,
                 age=age,
                 stale=age is None or age > limit,
