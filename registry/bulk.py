@@ -23,14 +23,15 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
+from registry.search.words import VERDICTS, reason_text, verdict_label
 from registry.text import kvk_digits
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
     from registry.search.results import Result
-    from registry.search.scoring import Match
 
 MAX_LINES = 1_000
 MAX_LINE_CHARS = 200  # the longest name on the register is about 100 characters
@@ -38,16 +39,16 @@ MAX_UPLOAD_BYTES = 1024 * 1024  # "1 MB": 1,000 lines of 200 characters fit five
 # The text box: 1,000 lines of 200 characters and their CRLF line ends (browsers send CRLF).
 MAX_TEXT_CHARS = MAX_LINES * (MAX_LINE_CHARS + 2)
 
-# Strongest first: the order of the summary and of the badges' meaning.
-VERDICT_LABELS = {
-    "listed": "Listed",
-    "removed": "No longer listed",
-    "likely": "Likely",
-    "similar": "Similar",
-    "not_listed": "Not listed",
-    "error": "Not checked",
-}
-CSV_HEADER = ("input", "verdict", "matched_name", "kvk", "score", "edition_date", "reason")
+CSV_HEADER = (
+    "input",
+    "verdict",
+    "matched_name",
+    "kvk",
+    "score",
+    "edition_date",
+    "reason",
+    "also",  # the other employers that match as well (a group's entities), "; " between them
+)
 
 # Header cells that name the column to check (folded: lower case, runs of other characters
 # as "_"). "input" heads our own CSV download's first column: a file with it is checked on
@@ -112,11 +113,12 @@ class CheckRow:
     url: str  # the company page; "" when nothing matched
     score: float | None  # 0 to 1, from rank(); None when nothing matched
     reason: str  # a few words: why this verdict
-    edition_date: date | None  # the served edition's IND date: what "listed" is as of
+    edition_date: date | None  # the IND date of the edition checked: what "listed" is as of
+    also: tuple[str, ...] = ()  # other employers that match as well: a group's entities
 
     @property
     def label(self) -> str:
-        return VERDICT_LABELS[self.verdict]
+        return verdict_label(self.verdict)
 
     def csv_cells(self) -> list[str]:
         cells = [
@@ -127,6 +129,7 @@ class CheckRow:
             "" if self.score is None else str(self.score),
             self.edition_date.isoformat() if self.edition_date else "",
             self.reason,
+            "; ".join(self.also),
         ]
         return [spreadsheet_safe(cell) for cell in cells]
 
@@ -263,50 +266,29 @@ def _line_error(text: str) -> str:
 # --- Checking ---------------------------------------------------------------------------------
 
 
-def check_row(line: Line, found: Result | None, *, edition_date: date | None) -> CheckRow:
-    """The output row of a line: what registry.search.check() found for it (a result with its
-    match), or not_listed, or error for a line that could not be checked."""
+def check_row(line: Line, found: Sequence[Result], *, edition_date: date | None) -> CheckRow:
+    """The output row of a line: what registry.search.check() found for it (the best match
+    first, then those that match as well), or not_listed, or error for a line that could not
+    be checked."""
     shown = displayed(line.text)
     if line.error:
         return CheckRow(line.number, shown, "error", "", "", "", None, line.error, edition_date)
-    if found is None or found.match is None:
-        reason = "no name or KvK number on the register comes close"
+    if not found or found[0].match is None:
+        reason = gettext("no name or KvK number on the register comes close")
         return CheckRow(line.number, shown, "not_listed", "", "", "", None, reason, edition_date)
-    match = found.match
+    best, match = found[0], found[0].match
     return CheckRow(
         line_number=line.number,
         input=shown,
         verdict=match.verdict,
-        matched_name=found.name,
-        kvk=found.kvk_number,
-        url=reverse("registry:company", kwargs={"key": found.key}),
+        matched_name=best.name,
+        kvk=best.kvk_number,
+        url=reverse("registry:company", kwargs={"key": best.key}),
         score=match.score,
-        reason=_reason(match, found.removed_on),
+        reason=reason_text(match, removed_on=best.removed_on),
         edition_date=edition_date,
+        also=tuple(result.name for result in found[1:]),
     )
-
-
-def _reason(match: Match, removed_on: date | None) -> str:
-    """The few words after the verdict, as templates/registry/verdict.html words them."""
-    former = f"former name “{match.matched_name}”" if match.matched_on == "former_name" else ""
-    gone = f"left the register on {_day(removed_on)}" if removed_on else ""
-    if match.verdict in ("listed", "removed"):
-        if match.matched_on == "kvk":
-            what = "KvK number matches"
-        elif former:
-            what = f"exact {former}"
-        else:
-            what = "exact name, legal form and accents aside"
-    elif match.matched_on == "kvk":
-        what = "KvK number starts with this"
-    else:
-        what = "close match" if match.verdict == "likely" else "weaker match"
-        what += f" to its {former}" if former else ""
-    return "; ".join(part for part in (what, gone) if part)
-
-
-def _day(day: date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else ""
 
 
 def too_large_message(size: int) -> str:
@@ -338,4 +320,4 @@ def write_csv(rows: Iterable[CheckRow], out: SupportsWrite[str]) -> None:
 def verdict_counts(rows: Iterable[CheckRow]) -> list[tuple[str, str, int]]:
     """(verdict, label, count) for the verdicts present, strongest first."""
     counts = Counter(row.verdict for row in rows)
-    return [(v, label, counts[v]) for v, label in VERDICT_LABELS.items() if counts[v]]
+    return [(v, str(label), counts[v]) for v, label in VERDICTS.items() if counts[v]]

@@ -133,9 +133,10 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
 
     An absent register means "work", an absent status "listed" and an absent sort "relevance"
     (A-Z without a text), so a bare `/` shows the current Work register A-Z. A value outside
-    the choices is a validation error, never ignored. With `as_of`, the results are the
-    listings of the edition that date rests on, and an absent status means "all" (listed
-    then, whatever they are now).
+    the choices is a validation error, never ignored. With a text (`q`), an absent status
+    means "all": the employer someone names may have left the register, and saying so is the
+    answer. With `as_of`, the results are the listings of the edition that date rests on, and
+    an absent status means "all" too (listed then, whatever they are now).
 
     Sector (`K`, `62`), city (`Den Haag`, `'s-Gravenhage`), province (`Zuid-Holland`) and legal
     form each take one value, or `unknown` for employers whose value is not known (yet).
@@ -234,8 +235,12 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
         # what the results are filtered by (django-filter's documented recipe for defaults).
         if data is not None:
             data = data.copy()
-            if data.get("as_of", "").strip() and not data.get("status"):
-                data["status"] = "all"  # listed on that date, whatever they are now
+            if not data.get("status") and (
+                data.get("as_of", "").strip() or data.get("q", "").strip()
+            ):
+                # As of a date: listed then, whatever they are now. A name or KvK number: a
+                # former employer is an answer too (ranked below a listed one, and labelled).
+                data["status"] = "all"
             for name, declared in self.base_filters.items():
                 initial = declared.extra.get("initial")
                 if initial is not None and not data.get(name):

@@ -98,6 +98,13 @@ class BulkCheckForm(PublicForm):
         choices=[("html", "A table on this page"), ("csv", "A CSV file to download")],
         required=False,
     )
+    as_of = forms.DateField(
+        label=_("As of (date, optional)"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        help_text=_("Check against the edition of that date instead of the latest."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def clean_file(self) -> UploadedFile[bytes] | None:
         upload: UploadedFile[bytes] | None = self.cleaned_data.get("file")

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 
 from registry import places
 from registry.models import Listing, Register
-from registry.search import facets
+from registry.search import facets, scoring
 from registry.search.facets import Facet
 from registry.search.index import Mask, Positions, RegisterIndex, index_of
 from registry.search.query import SearchQuery
@@ -37,6 +38,7 @@ from registry.timeline import AsOfAnswer, register_as_of
 __all__ = ["Result", "SearchPage", "SearchQuery", "check", "known_places", "search", "select"]
 
 NEAREST = 3  # the closest names offered when nothing matched
+GROUP = 10  # at most this many equal matches named together
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,9 @@ class SearchPage:
     facets: list[Facet]
     as_of: AsOfAnswer | None = None
     nearest: list[Result] = field(default_factory=list)  # when a text matched nothing
+    # The employers that match the text equally well, with the words as typed, when there are
+    # several (a group's entities: "shell", "unilever"): the page says so and lists them.
+    group: list[Result] = field(default_factory=list)
 
     @property
     def num_pages(self) -> int:
@@ -77,9 +82,18 @@ class Selection:
     def __len__(self) -> int:
         return len(self.positions)
 
+    @property
+    def as_of_date(self) -> date | None:
+        """The date the results are about, when the search was as of a date it could answer."""
+        answer = self.as_of
+        return answer.day if answer is not None and answer.edition is not None else None
+
+    def result(self, at: int) -> Result:
+        return self.index.result(at, match=self.matches.get(at), as_of=self.as_of_date)
+
     def __iter__(self) -> Iterator[Result]:
         for at in self.positions.tolist():
-            yield self.index.result(at, match=self.matches.get(at))
+            yield self.result(at)
 
     def ids(self) -> list[int]:
         return self.index.ids[self.positions].tolist()  # type: ignore[no-any-return]
@@ -101,8 +115,9 @@ def search(
     number = min(max(page, 1), pages)
     start = (number - 1) * per_page
     at = selection.positions[start : start + per_page].tolist()
-    results = [index.result(i, match=selection.matches.get(i)) for i in at]
+    results = [selection.result(i) for i in at]
     nearest = _nearest(index, query) if query.text and not count else []
+    group = _group(selection) if query.sort == "relevance" else []
     return SearchPage(
         query=query,
         results=results,
@@ -112,6 +127,7 @@ def search(
         facets=counted,
         as_of=answer,
         nearest=nearest,
+        group=group,
     )
 
 
@@ -122,20 +138,45 @@ def select(query: SearchQuery, *, register: Register | None = None) -> Selection
     return _selected(index, query, base=base, ranking=ranking, chosen=chosen, as_of=answer)
 
 
-def check(texts: Sequence[str], *, register: Register | None) -> list[Result | None]:
-    """The best match of each text among every listing of the register, listed or not (so a
-    company that left says "removed"), in order; None where nothing matched or the text is
-    empty (a line that could not be checked). A repeated text is ranked once."""
-    best: dict[str, Result] = {}
+def check(
+    texts: Sequence[str], *, register: Register | None, as_of: date | None = None
+) -> tuple[list[list[Result]], AsOfAnswer | None]:
+    """What each text matches among every listing of the register, listed or not (so a
+    company that left says "removed"), in order: the best match first, then those that match
+    it equally with the words as typed (a group's entities), or [] where nothing matched or
+    the text is empty (a line that could not be checked). `as_of`: among the listings of the
+    edition of that date, with their status then; its answer is returned (else None). A
+    repeated text is ranked once."""
+    found: dict[str, list[Result]] = {}
+    answer = None
     if register is not None:
         index = index_of(register)
-        everything = np.ones(len(index), dtype=np.bool_)
+        keep = np.ones(len(index), dtype=np.bool_)
+        if as_of is not None:
+            answer = register_as_of(register, as_of)
+            keep &= _listed_then(index, answer)
+        day = as_of if answer is not None and answer.edition is not None else None
         for text in dict.fromkeys(text for text in texts if text):
-            found = _ranked(index, text, keep=everything)
-            if found:
-                at, match = min(found, key=_listed_first)
-                best[text] = index.result(at, match=match)
-    return [best.get(text) if text else None for text in texts]
+            ranked = _ranked(index, text, keep=keep, as_of=day is not None)
+            if not ranked:
+                continue
+            selection = Selection(
+                index=index,
+                positions=np.array([at for at, _ in ranked[: GROUP + 1]], dtype=np.intp),
+                matches=dict(ranked[: GROUP + 1]),
+                as_of=answer,
+            )
+            found[text] = _group(selection) or [selection.result(ranked[0][0])]
+    return [found.get(text, []) if text else [] for text in texts], answer
+
+
+def _listed_then(index: RegisterIndex, answer: AsOfAnswer) -> Mask:
+    """The listings of the edition an as-of answer rests on (none when it has no edition:
+    unknown, not "none listed"; the answer's note says so)."""
+    if answer.edition is None:
+        return np.zeros(len(index), dtype=np.bool_)
+    listed = Listing.objects.listed_in(answer.edition).values_list("pk", flat=True)
+    return index.with_ids(listed)
 
 
 def known_places(register: Register | None) -> places.PlaceNames:
@@ -144,12 +185,6 @@ def known_places(register: Register | None) -> places.PlaceNames:
     if register is None:
         return RegisterIndex.empty("").place_names
     return index_of(register).place_names
-
-
-def _listed_first(item: tuple[int, Match]) -> tuple[float, bool]:
-    """The first match, except that among equal scores a listed company goes first: two
-    companies of one name, one gone and one listed, mean "listed" to a recruiter."""
-    return (-item[1].score, item[1].verdict != "listed")
 
 
 def _base(
@@ -164,29 +199,36 @@ def _base(
     answer = None
     if query.as_of is not None and register is not None:
         answer = register_as_of(register, query.as_of)
-        if answer.edition is None:
-            base[:] = False  # unknown, not "none listed": the answer's note says so
-        else:
-            listed = Listing.objects.listed_in(answer.edition).values_list("pk", flat=True)
-            base &= index.with_ids(listed)
+        base &= _listed_then(index, answer)
     if query.listed_since is not None:
         base &= index.first_listed_since(query.listed_since)
     if query.recent_editions:
         base &= index.new_in_last(query.recent_editions)
     ranking = None
     if query.text:
-        ranking = _ranked(index, query.text, keep=base)
+        ranking = _ranked(index, query.text, keep=base, as_of=answer is not None)
         base = np.zeros(len(index), dtype=np.bool_)
         base[[at for at, _ in ranking]] = True
     return index, base, ranking, answer
 
 
-def _ranked(index: RegisterIndex, text: str, *, keep: Mask) -> list[tuple[int, Match]]:
+def _ranked(
+    index: RegisterIndex, text: str, *, keep: Mask, as_of: bool = False
+) -> list[tuple[int, Match]]:
+    """The listings kept that `text` may mean, best first; at an equal score a listed one
+    before one that left the register. Verdicts settled among them (scoring.settled); `as_of`:
+    the listings kept are those of an earlier edition, so "removed" (today) was "listed"."""
     digits = kvk_digits(text)
     if digits is not None:
-        return index.kvk_matches(digits, keep=keep)
-    normalised = search_text(text)
-    return index.rank(normalised, keep=keep) if normalised else []
+        found = index.kvk_matches(digits, keep=keep)
+    else:
+        normalised = search_text(text)
+        found = index.rank(normalised, keep=keep) if normalised else []
+    matches = scoring.settled([match for _, match in found], as_of=as_of)
+    ranked = [(at, match) for (at, _), match in zip(found, matches, strict=True)]
+    # Stable: the index's own order among equals (current name, shorter name) stands.
+    ranked.sort(key=lambda item: (-item[1].score, not index.listed[item[0]]))
+    return ranked
 
 
 def _selected(
@@ -207,6 +249,21 @@ def _selected(
     else:  # "name", and "relevance" without a text: A-Z
         positions = np.flatnonzero(kept)
     return Selection(index=index, positions=positions, matches=matches, as_of=as_of)
+
+
+def _group(selection: Selection) -> list[Result]:
+    """The first results when several match the text equally, with the words as typed (the
+    entities of one group: Shell Nederland B.V., Shell International B.V.), up to GROUP."""
+    if not selection.matches:  # no text: nothing matched
+        return []
+    ranked = [selection.matches[at] for at in selection.positions[: GROUP + 1].tolist()]
+    if len(ranked) < 2 or ranked[0].reason not in scoring.AS_TYPED:
+        return []
+    top = ranked[0].score
+    equal = [m for m in ranked if m.reason in scoring.AS_TYPED and top - m.score < scoring.EQUAL]
+    if len(equal) < 2:
+        return []
+    return [selection.result(at) for at in selection.positions[: len(equal)].tolist()]
 
 
 def _nearest(index: RegisterIndex, query: SearchQuery) -> list[Result]:

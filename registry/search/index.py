@@ -383,7 +383,7 @@ class RegisterIndex:
 
     # --- Rows ------------------------------------------------------------------------------
 
-    def result(self, at: int, *, match: Match | None = None) -> Result:
+    def result(self, at: int, *, match: Match | None = None, as_of: date | None = None) -> Result:
         removed = int(self.removed_on[at])
         section, division = self.sector.values[self.sector.codes[at]]
         return Result(
@@ -401,6 +401,7 @@ class RegisterIndex:
             legal_form=str(self.legal_form.values[self.legal_form.codes[at]]),
             register=self.register_slug,
             match=match,
+            as_of=as_of,
         )
 
     # --- Finding a text ---------------------------------------------------------------------
@@ -422,7 +423,9 @@ class RegisterIndex:
                     listed=bool(self.listed[at]),
                     digits=digits,
                 )
-                found[at] = (at, Match(int(self.ids[at]), score, verdict, "kvk", self.names[at]))
+                reason = "kvk" if verdict in ("listed", "removed") else "kvk_start"
+                match = Match(int(self.ids[at]), score, verdict, "kvk", self.names[at], reason)
+                found[at] = (at, match)
         ranked = sorted(
             found.values(), key=lambda item: (-item[1].score, self.kvk_numbers[item[0]])
         )
@@ -451,6 +454,7 @@ class RegisterIndex:
                 ),
                 matched_on="name" if current else "former_name",
                 matched_name=names.shown[row],
+                reason=scoring.reason_of(query, text, score=score),
             )
             held = best.get(at)
             if held is None or (match.score, current) > (held.score, held.matched_on == "name"):

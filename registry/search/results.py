@@ -28,14 +28,22 @@ class Result:
     legal_form: str
     register: str  # its slug
     match: Match | None = None
+    as_of: date | None = None  # the date a search "as of" asked for: it was listed then
 
     @property
     def is_listed(self) -> bool:
+        """Listed today."""
         return self.removed_on is None
 
     @property
-    def status(self) -> str:
+    def status_now(self) -> str:
         return "listed" if self.removed_on is None else "removed"
+
+    @property
+    def status(self) -> str:
+        """The status on the date the search is about: today's, or "listed" on the as-of
+        date (a search as of a date finds only what that date's edition listed)."""
+        return "listed" if self.as_of is not None else self.status_now
 
     @property
     def sector(self) -> SectorBrief | None:

@@ -29,7 +29,7 @@ per kind of query); change the scoring for a kind of miss it shows, not for one 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 import numpy as np
@@ -60,6 +60,55 @@ class Match:
     verdict: str  # listed | removed | likely | similar
     matched_on: str  # name | former_name | kvk
     matched_name: str  # the name that matched: a former name when matched_on is former_name
+    reason: str = ""  # why it matches, one of REASONS (reason_of)
+
+
+# Why a match matches, strongest first; registry.search.words says each in words.
+REASONS = (
+    "kvk",  # the KvK number itself
+    "exact_name",  # the whole name, legal form, accents and punctuation aside
+    "starts_with",  # the name starts with the words typed (a brand, a group, a name cut short)
+    "all_words",  # every word typed is in the name, with others
+    "close_spelling",  # a typo or two, words joined or split
+    "some_words",  # some of the words typed
+    "kvk_start",  # the KvK number starts with the digits typed
+)
+EQUAL = 0.005  # scores closer than this are equally good matches (a group's entities)
+# Reasons that found the words as typed: beside one of them, a close spelling of another name
+# is no more than "similar" ("philips" is Philips, not Philip Morris).
+AS_TYPED = frozenset({"exact_name", "starts_with", "all_words"})
+
+
+def reason_of(query: str, text: str, *, score: float) -> str:
+    """Why the name's search text `text` matches the normalised `query`."""
+    if text == query:
+        return "exact_name"
+    typed, words = query.split(), text.split()
+    if (
+        typed
+        and len(typed) <= len(words)
+        and words[: len(typed) - 1] == typed[:-1]
+        and words[len(typed) - 1].startswith(typed[-1])
+    ):
+        return "starts_with"
+    if typed and set(typed) <= set(words):
+        return "all_words"
+    return "close_spelling" if score >= LIKELY else "some_words"
+
+
+def settled(matches: Sequence[Match], *, as_of: bool = False) -> list[Match]:
+    """The verdicts of one query's matches seen together: when some name has the words as
+    typed, a close spelling of another name is "similar", not "likely". `as_of`: the matches
+    are among an earlier edition's listings, so one that left since was "listed" then."""
+    as_typed = any(match.reason in AS_TYPED for match in matches)
+    settled = []
+    for match in matches:
+        if as_typed and match.reason == "close_spelling" and match.verdict == "likely":
+            match = replace(match, verdict="similar")
+        elif as_of and match.verdict == "removed":
+            match = replace(match, verdict="listed")
+        settled.append(match)
+    return settled
 
 
 # "KvK 1234 5678", "kvk-nummer: 12345678", "KVK no. 12.34.56.78": the label is not the number.

@@ -50,19 +50,22 @@ _KEY = "KEY-PLACEHOLDER"
 
 def result_json(result: Result, *, url: Callable[[str], str]) -> dict[str, object]:
     """One search result in the API: the only place that defines its shape. `verdict`,
-    `score` and `matched_on` say how well it matches the query; null without a query.
-    `sector` and `city` are null while enrichment has not found them."""
+    `reason`, `score` and `matched_on` say how well it matches the query; null without a
+    query. `status` is the status on the date the search is about (`as_of`, else today),
+    `status_now` today's. `sector` and `city` are null while enrichment has not found them."""
     match = result.match
     brief = result.sector
     return {
         "kvk": result.kvk_number or None,
         "name": result.name,
         "status": result.status,
+        "status_now": result.status_now,
         "first_listed": result.first_listed.isoformat(),
         "removed_on": result.removed_on.isoformat() if result.removed_on else None,
         "url": url(result.key),
         "register": result.register,
         "verdict": match.verdict if match else None,
+        "reason": match.reason or None if match else None,
         "score": match.score if match else None,
         "matched_on": match.matched_on if match else None,
         "matched_name": match.matched_name if match else None,

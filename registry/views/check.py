@@ -81,12 +81,17 @@ def check_form(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render_check(request, form, status=400)  # for a CSV request too: it explains
     register = served_register(request)
-    edition_date = Freshness.of(register).published_on
+    as_of = form.cleaned_data.get("as_of")
     with bulk_check_slot() as free:
         if not free:  # as many checks as allowed are running: come back, rather than queue
             return busy(request, form)
         lines = form.lines_to_check()
-        found = check_lines(["" if line.error else line.text for line in lines], register=register)
+        texts = ["" if line.error else line.text for line in lines]
+        found, answer = check_lines(texts, register=register, as_of=as_of)
+    if answer is None:
+        edition_date = Freshness.of(register).published_on
+    else:  # what the verdicts are as of: the edition that date rests on (None: not known)
+        edition_date = answer.edition.published_on if answer.edition else None
     rows = [
         check_row(line, best, edition_date=edition_date)
         for line, best in zip(lines, found, strict=True)
@@ -108,4 +113,5 @@ def check_form(request: HttpRequest) -> HttpResponse:
         counts=verdict_counts(rows),
         problems=[line.message for line in lines if line.error],
         uploaded=bool(form.cleaned_data.get("file")),
+        as_of=answer,
     )

@@ -17,6 +17,7 @@ from registry.filters import ListingFilter
 from registry.http import cached_publicly, page_link, without_page
 from registry.search import Result, SearchPage, search
 from registry.search.facets import Facet
+from registry.search.words import reason_text, verdict_label
 from registry.timeline import company_url_maker, long_date
 
 PAGE_SIZE = 50
@@ -35,6 +36,10 @@ class ResultRow:
     sector_detail: str  # "SBI 62100: Computer programming, consultancy and related activities"
     city: str  # as people say it ("Den Haag"), "" when not known
     city_official: str  # the official name when it differs ("'s-Gravenhage"), else ""
+    status: str  # listed | removed, on the date the search is about (today, or as of)
+    verdict: str  # how well it matches the text (registry.search.words); "" without a text
+    verdict_label: str
+    reason: str
 
 
 def result_rows(results: Iterable[Result]) -> list[ResultRow]:
@@ -43,6 +48,7 @@ def result_rows(results: Iterable[Result]) -> list[ResultRow]:
     for result in results:
         brief = result.sector
         city = result.city_shown
+        match = result.match
         rows.append(
             ResultRow(
                 result=result,
@@ -53,6 +59,10 @@ def result_rows(results: Iterable[Result]) -> list[ResultRow]:
                 sector_detail=f"SBI {brief.code}: {brief.title}" if brief else "",
                 city=city,
                 city_official=result.city if city != result.city else "",
+                status=result.status,
+                verdict=match.verdict if match else "",
+                verdict_label=verdict_label(match.verdict) if match else "",
+                reason=reason_text(match, removed_on=result.removed_on) if match else "",
             )
         )
     return rows
@@ -181,6 +191,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "latest_edition": register.current_edition if register else None,
         "as_of": page.as_of if page else None,
         "rows": rows,
+        "equal_matches": page.group if page else [],
         "facets": groups,
         # The chosen facets ride along in the form as hidden fields; an htmx answer refreshes
         # them out of band (facet links change them).
