@@ -77,6 +77,6 @@ def test_the_csv_download_button_downloads_the_results(page: Page) -> None:
     assert download.suggested_filename == "erkend-check-2026-10-03.csv"
     with open(download.path(), encoding="utf-8-sig") as handle:
         lines = handle.read().splitlines()
-    assert lines[0] == "input,verdict,matched_name,kvk,score,edition_date,reason"
+    assert lines[0] == "input,verdict,matched_name,kvk,score,edition_date,reason,also"
     assert lines[1].startswith("34259528,listed,Adyen N.V.,34259528,1.0,2026-10-03,")
     assert lines[2].startswith("'=1+1,not_listed,")
