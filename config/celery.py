@@ -41,4 +41,12 @@ def _schedule(sender: Celery, **_: object) -> None:
             "schedule": 10 * 60,
             "options": {"expires": 9 * 60},
         },
+        # A run silent for longer than the task time limit (30 minutes) is dead: failed within
+        # ten minutes more, so a killed worker's run never blocks "Resync now" for long. The
+        # next sync of the register checks too, whenever it comes.
+        "fail-stale-runs": {
+            "task": "scraper.tasks.fail_stale_runs_task",
+            "schedule": 10 * 60,
+            "options": {"expires": 9 * 60},
+        },
     }

@@ -137,6 +137,7 @@ class SyncRun(models.Model):
         SKIPPED = "skipped", "skipped: another sync was running"
 
     FINISHED = (Status.DONE, Status.UNCHANGED, Status.REFUSED, Status.FAILED, Status.SKIPPED)
+    OPEN = (Status.QUEUED, Status.RUNNING)
 
     register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="runs")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
@@ -147,6 +148,9 @@ class SyncRun(models.Model):
     created_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The last sign of life of a running sync (scraper/runs.py): a run silent for longer than
+    # the task time limit is dead, and is marked failed so it blocks no later run.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     published_on = models.DateField(null=True, blank=True)
     rows_parsed = models.PositiveIntegerField(default=0)
     rows_written = models.PositiveIntegerField(default=0)

@@ -33,6 +33,7 @@ from django.views.decorators.http import require_GET, require_POST
 from registry.models import Edition, EnrichmentControl, ProviderResponse, Register, SyncRun
 from scraper.enrich import coverage, is_paused, set_paused
 from scraper.fetch import FetchError, check_url_host
+from scraper.runs import fail_stale_runs
 from scraper.sync import preview_refused, queue_acceptance, queue_sync, raw_page, read_progress
 from scraper.tasks import enrich_sponsors_task, sync_register_task
 
@@ -53,6 +54,7 @@ def _enqueue(run: SyncRun) -> None:
 
 
 def _open_run(register: Register) -> SyncRun | None:
+    fail_stale_runs(register=register, now=timezone.now())  # a dead run blocks no resync
     return register.runs.filter(status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING]).first()
 
 

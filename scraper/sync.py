@@ -46,6 +46,7 @@ from scraper.parse import (
     parse_csv,
     parse_register,
 )
+from scraper.runs import SyncStopped, fail_stale_runs, heartbeat
 
 log = logging.getLogger(__name__)
 _M = TypeVar("_M", bound=models.Model)
@@ -147,6 +148,7 @@ def queue_sync(
     *, register: str, trigger: str, now: datetime, url: str = "", force: bool = False
 ) -> SyncRun:
     """Record a sync as queued, so the admin sees it before a worker picks it up."""
+    fail_stale_runs(register=get_register(register), now=now)  # a dead run must block no one
     return SyncRun.objects.create(
         register=get_register(register), trigger=trigger, url=url, force=force, created_at=now
     )
@@ -187,13 +189,17 @@ def run_sync(
     register = run.register
     now = timezone.now()
     run.status = SyncRun.Status.RUNNING
-    run.started_at = now
-    run.save(update_fields=["status", "started_at"])
-    with register_lock(register) as acquired:
+    run.started_at = run.heartbeat_at = now
+    run.save(update_fields=["status", "started_at", "heartbeat_at"])
+    with register_lock(register) as acquired, heartbeat(run.pk) as beat:
         if not acquired:
             return _finish(run, SyncRun.Status.SKIPPED, "another sync of this register is running")
         try:
-            return _run_locked(run, now=now, published_on=published_on, keep_names=keep_names)
+            return _run_locked(
+                run, now=now, published_on=published_on, keep_names=keep_names, beat=beat
+            )
+        except SyncStopped as stop:
+            return _stopped(run, stop)
         except FetchError as error:
             result = _finish(run, SyncRun.Status.FAILED, f"could not fetch the register: {error}")
             _record_check(register, now=now, ok=False, message=UNREACHABLE, run=run)
@@ -257,10 +263,16 @@ def import_page(
 
 
 def _run_locked(
-    run: SyncRun, *, now: datetime, published_on: date | None, keep_names: bool
+    run: SyncRun,
+    *,
+    now: datetime,
+    published_on: date | None,
+    keep_names: bool,
+    beat: Callable[[], None] = lambda: None,
 ) -> SyncResult:
     register = run.register
     page = _fetch(run, register)
+    beat()
     if page.not_modified:
         _record_check(register, now=now, ok=True, message="", run=run)
         return _finish(run, SyncRun.Status.UNCHANGED, "the IND page has not changed (HTTP 304)")
@@ -272,6 +284,7 @@ def _run_locked(
     except ParseError as error:
         return _refuse(run, raw, page.content_type, now, f"the page could not be read: {error}")
     _progress(run, rows_parsed=len(parsed.rows), rows_written=0)
+    beat()
     run.rows_parsed = len(parsed.rows)
 
     edition_date = published_on or parsed.published_on
@@ -319,8 +332,8 @@ def _run_locked(
             previous=previous,
             keep_names=keep_names,
             now=now,
-            progress=lambda written: _progress(
-                run, rows_parsed=len(parsed.rows), rows_written=written
+            progress=lambda written: _progress_and_beat(
+                run, rows_parsed=len(parsed.rows), rows_written=written, beat=beat
             ),
         )
         flagged = ""
@@ -719,6 +732,28 @@ def _progress(run: SyncRun, *, rows_parsed: int, rows_written: int) -> None:
     )
 
 
+def _progress_and_beat(
+    run: SyncRun, *, rows_parsed: int, rows_written: int, beat: Callable[[], None]
+) -> None:
+    _progress(run, rows_parsed=rows_parsed, rows_written=rows_written)
+    beat()  # raises SyncStopped inside the edition's transaction: nothing is published
+
+
+def _stopped(run: SyncRun, stop: SyncStopped) -> SyncResult:
+    """The result of a run stopped at a heartbeat: what its row says (another process ended
+    it), nothing written here."""
+    run.refresh_from_db()
+    cache.delete(progress_key(run.pk))
+    log.warning("sync run %s stopped: %s", run.pk, stop)
+    return SyncResult(
+        run_id=run.pk,
+        register=run.register.slug,
+        status=run.status,
+        message=run.message or str(stop),
+        rows_parsed=run.rows_parsed,
+    )
+
+
 def read_progress(run: SyncRun) -> dict[str, int]:
     """Live progress of a running sync; the stored figures once it has finished."""
     live = cache.get(progress_key(run.pk)) if not run.is_finished else None
@@ -750,7 +785,7 @@ def _finish(
     counts = counts or Counts()
     run.status = status
     run.message = message
-    run.finished_at = timezone.now()
+    run.finished_at = run.heartbeat_at = timezone.now()
     run.edition = edition
     run.rows_written = counts.rows_written
     run.added, run.removed, run.renamed = counts.added, counts.removed, counts.renamed

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from scraper.enrich import enrich
 from scraper.fetch import FetchError
+from scraper.runs import fail_stale_runs
 from scraper.sync import queue_sync, run_sync
 
 
@@ -39,3 +40,9 @@ def enrich_sponsors_task(
 ) -> dict[str, object]:
     """One paced enrichment run. Idempotent: claims make a redelivered run harmless."""
     return enrich(trigger=trigger, limit=limit).as_dict()
+
+
+@shared_task(time_limit=5 * 60)
+def fail_stale_runs_task() -> list[int]:
+    """Mark failed the runs whose worker died (scraper/runs.py); returns their ids."""
+    return fail_stale_runs(now=timezone.now())

@@ -11,6 +11,7 @@ absent) and wrap `imported_history()` in a module-scoped fixture of their own:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,8 +31,12 @@ from registry.models import (
     SyncRun,
 )
 
-# Beside the repository, never copied into it: /work/main/../shared/data/register.
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "register"
+# Beside the repository, never copied into it: /work/main/../shared/data/register. A checkout
+# elsewhere (a git worktree) names the folder in SHARED_REGISTER.
+SHARED = Path(
+    os.environ.get("SHARED_REGISTER")
+    or Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "register"
+)
 SHARED_MARKS = [
     pytest.mark.shared,
     pytest.mark.skipif(

@@ -1,0 +1,147 @@
+"""The life of a SyncRun apart from its work: claimed, kept alive by a heartbeat, and failed when
+its worker has gone quiet.
+
+A sync writes `heartbeat_at` as it progresses. A run that is queued or running with no sign of
+life (heartbeat, start or creation) for longer than the task time limit is dead: Celery kills a
+task at that limit, and a worker killed by the kernel or a lost broker message leave no other
+trace. The next sync of the register and a periodic task (config/celery.py) mark such runs failed,
+with why, so a dead run never blocks the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+
+from registry.models import Register, SyncRun
+
+log = logging.getLogger(__name__)
+
+
+class SyncStopped(Exception):
+    """The run may not go on; the message says why. Raised at a heartbeat, before publishing."""
+
+
+def stale_after() -> timedelta:
+    """How long a run may be silent: the task time limit, after which Celery kills the task."""
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
+def _silent_since(cutoff: datetime) -> Q:
+    """Runs whose last sign of life (heartbeat, else start, else creation) is before `cutoff`."""
+    return (
+        Q(heartbeat_at__lt=cutoff)
+        | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+        | Q(heartbeat_at__isnull=True, started_at__isnull=True, created_at__lt=cutoff)
+    )
+
+
+def _when(moment: datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def fail_stale_runs(*, now: datetime, register: Register | None = None) -> list[int]:
+    """Mark failed every open run (of `register`, or of all) silent for longer than the limit.
+
+    Returns the ids of the runs failed. Each UPDATE repeats the condition, so a run whose
+    heartbeat arrives between the read and the write is left alone.
+    """
+    cutoff = now - stale_after()
+    silent = SyncRun.objects.filter(_silent_since(cutoff), status__in=SyncRun.OPEN)
+    if register is not None:
+        silent = silent.filter(register=register)
+    failed = []
+    for run in silent.only("pk", "status", "created_at", "started_at", "heartbeat_at"):
+        last_sign = run.heartbeat_at or run.started_at or run.created_at
+        if run.status == SyncRun.Status.RUNNING:
+            message = gettext("no sign of life since %(time)s; the worker probably died")
+        else:
+            message = gettext("queued since %(time)s and never taken up; is a worker running?")
+        still_silent = SyncRun.objects.filter(_silent_since(cutoff), pk=run.pk, status=run.status)
+        message %= {"time": _when(last_sign)}
+        if still_silent.update(status=SyncRun.Status.FAILED, finished_at=now, message=message):
+            log.warning("sync run %s (%s): %s", run.pk, run.status, message)
+            failed.append(run.pk)
+    return failed
+
+
+def claim_run(run: SyncRun, *, now: datetime) -> bool:
+    """Take a queued run for this worker (compare-and-set); False if it is not queued any more:
+    cancelled, failed as stale, or taken by another worker (a redelivered message)."""
+    claimed = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.QUEUED).update(
+        status=SyncRun.Status.RUNNING, started_at=now, heartbeat_at=now
+    )
+    if claimed:
+        run.status, run.started_at, run.heartbeat_at = SyncRun.Status.RUNNING, now, now
+    return bool(claimed)
+
+
+class Heartbeat:
+    """Call it as the sync progresses: it records a sign of life, each write in a short
+    transaction of its own, and raises SyncStopped when the run may not go on.
+
+    Outside the sync's own transaction the write is one UPDATE on the sync's connection, which
+    commits at once. Inside it (writing the edition, seconds to minutes) a write there would be
+    seen only at commit, so on PostgreSQL it goes through a second connection of its own; on
+    SQLite (the local run, one writer at a time) that would wait for the sync's own lock, so
+    there the heartbeat only checks. The check itself always reads the run on the sync's
+    connection, which sees what others committed.
+    """
+
+    def __init__(self, run_id: int) -> None:
+        self.run_id = run_id
+        # Blocks open when the run starts (a test's transaction, say) are not the sync's own.
+        self._outer_depth = len(connection.atomic_blocks)
+        self._aside: BaseDatabaseWrapper | None = None
+
+    def __call__(self) -> None:
+        now = timezone.now()
+        if len(connection.atomic_blocks) > self._outer_depth:
+            self._write_aside(now)
+            alive = SyncRun.objects.filter(pk=self.run_id, status=SyncRun.Status.RUNNING).exists()
+        else:
+            alive = bool(
+                SyncRun.objects.filter(pk=self.run_id, status=SyncRun.Status.RUNNING).update(
+                    heartbeat_at=now
+                )
+            )
+        if not alive:
+            raise SyncStopped(gettext("the run was ended elsewhere while it ran"))
+
+    def _write_aside(self, now: datetime) -> None:
+        if connection.vendor != "postgresql":
+            return
+        if self._aside is None:
+            ours = connections[DEFAULT_DB_ALIAS]
+            self._aside = type(ours)(dict(ours.settings_dict), DEFAULT_DB_ALIAS)
+        table = SyncRun._meta.db_table
+        # SKIP LOCKED: never wait for a lock on the row (a test's own transaction holds one).
+        with self._aside.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET heartbeat_at = %s WHERE id = ("
+                f"SELECT id FROM {table} WHERE id = %s AND status = %s FOR UPDATE SKIP LOCKED)",
+                [now, self.run_id, SyncRun.Status.RUNNING],
+            )
+
+    def close(self) -> None:
+        if self._aside is not None:
+            self._aside.close()
+            self._aside = None
+
+
+@contextmanager
+def heartbeat(run_id: int) -> Iterator[Heartbeat]:
+    beat = Heartbeat(run_id)
+    try:
+        yield beat
+    finally:
+        beat.close()
