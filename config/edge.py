@@ -5,7 +5,7 @@ hold wherever the views live. django-ratelimit counts, per client address and fi
 the default cache; django-axes counts admin login failures, in the database. Both take the
 address from client_address(), the one place that decides whom to believe.
 
-The limits fail open: the cache is a cache (README, "Production"), so when it is down or
+The limits fail open: the cache is a cache (README, "Deploy and configure"), so when it is down or
 answers nonsense the request is served, uncounted, and the outage is logged once.
 """
 
