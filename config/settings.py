@@ -7,6 +7,7 @@ import os
 import re
 import sys
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -180,6 +181,25 @@ SYNC_SCHEDULE_MINUTE = env_int("SYNC_SCHEDULE_MINUTE", default=30)
 STALE_CHECK_HOURS = env_int("STALE_CHECK_HOURS", default=48)
 if STALE_CHECK_HOURS < 1:
     raise ImproperlyConfigured("STALE_CHECK_HOURS must be at least 1")
+
+# An edition that would remove more than this percentage of the listed employers is kept but not
+# published until an admin approves it (real months remove 5 to 40 of 13,000; the 2025 purge 279,
+# about 2 %). The admins are mailed (ADMINS below).
+REMOVAL_HOLD_PERCENT = env_positive("REMOVAL_HOLD_PERCENT", default=5.0)
+
+# Who is told about held editions and failed runs (django.core.mail.mail_admins):
+# ADMINS="Ada <ada@example.org>, ops@example.org". Without it nobody is mailed.
+ADMINS = [parseaddr(entry) for entry in env_list("ADMINS", default="")]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "erkend@localhost")
+EMAIL_SUBJECT_PREFIX = "[erkend] "
+if DEBUG and not os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"  # printed, not sent
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 10  # a mail server that does not answer must not hold a sync
 
 # Redis is a cache, never needed to read the register (config/cache.py): with it down, every
 # cache call misses instead of raising (django-redis's IGNORE_EXCEPTIONS), pages compute what it

@@ -135,8 +135,20 @@ class SyncRun(models.Model):
         REFUSED = "refused", "refused"
         FAILED = "failed", "failed"
         SKIPPED = "skipped", "skipped: another sync was running"
+        # Parsed and kept, not published: it would remove more than REMOVAL_HOLD_PERCENT of the
+        # listed employers, so it waits for an admin's approval (scraper.sync.hold_reason).
+        HELD = "held", "held: waits for an admin's approval"
 
-    FINISHED = (Status.DONE, Status.UNCHANGED, Status.REFUSED, Status.FAILED, Status.SKIPPED)
+    FINISHED = (
+        Status.DONE,
+        Status.UNCHANGED,
+        Status.REFUSED,
+        Status.FAILED,
+        Status.SKIPPED,
+        Status.HELD,
+    )
+    # A run that kept its page for an admin to accept (refused) or approve (held).
+    AWAITING_ADMIN = (Status.REFUSED, Status.HELD)
     OPEN = (Status.QUEUED, Status.RUNNING)
 
     register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="runs")

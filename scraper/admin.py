@@ -193,7 +193,7 @@ class SyncRunAdmin(admin.ModelAdmin[SyncRun]):
         if run is not None:
             extra["run"] = run
             extra["progress"] = read_progress(run)
-            if run.status == SyncRun.Status.REFUSED and run.raw_gzip is not None:
+            if run.status in SyncRun.AWAITING_ADMIN and run.raw_gzip is not None:
                 extra["preview"] = preview_refused(run)
         return super().change_view(request, object_id, form_url, extra)
 
@@ -235,15 +235,18 @@ def _accept(request: HttpRequest, *, pk: int) -> HttpResponse:
     if not request.user.has_perm("registry.change_register"):
         return HttpResponse("You may not accept an edition.", status=403)
     refused = get_object_or_404(SyncRun, pk=pk)
-    if refused.status != SyncRun.Status.REFUSED or refused.raw_gzip is None:
-        messages.error(request, "Only a refused run that kept its page can be accepted.")
+    if refused.status not in SyncRun.AWAITING_ADMIN or refused.raw_gzip is None:
+        messages.error(request, "Only a refused or held run that kept its page can be accepted.")
         return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[pk]))
     if (running := _open_run(refused.register)) is not None:
         messages.warning(request, f"A sync of this register is already {running.status}.")
         return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[running.pk]))
     run = queue_acceptance(refused, now=timezone.now())
     _enqueue(run)
-    messages.success(request, "Accepting the refused edition with force.")
+    if refused.status == SyncRun.Status.HELD:
+        messages.success(request, "Approved: publishing the held edition.")
+    else:
+        messages.success(request, "Accepting the refused edition with force.")
     return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[run.pk]))
 
 

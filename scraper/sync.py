@@ -21,8 +21,10 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.mail import mail_admins
 from django.db import connection, models, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from registry.models import (
@@ -156,8 +158,8 @@ def queue_sync(
 
 def queue_acceptance(refused: SyncRun, *, now: datetime) -> SyncRun:
     """Queue a forced sync of the page a refused run kept: the admin has judged it right."""
-    if refused.status != SyncRun.Status.REFUSED or refused.raw_gzip is None:
-        raise ValueError("only a refused run that kept its page can be accepted")
+    if refused.status not in SyncRun.AWAITING_ADMIN or refused.raw_gzip is None:
+        raise ValueError("only a refused or held run that kept its page can be accepted")
     return SyncRun.objects.create(
         register=refused.register,
         trigger="accept",
@@ -309,6 +311,12 @@ def _run_locked(
         )
     except SyncRefused as refusal:
         return _refuse(run, raw, page.content_type, now, str(refusal))
+    if not run.force:  # an accepted or forced page has been judged by an admin already
+        removed = would_remove(register, parsed)
+        if reason := hold_reason(register, removed):
+            held = _refuse(run, raw, page.content_type, now, reason, status=SyncRun.Status.HELD)
+            _tell_admins_held(run, removed)
+            return held
 
     with transaction.atomic():
         edition = Edition.objects.create(
@@ -440,6 +448,67 @@ def check_plausible(
                 f"the register {direction} by {abs(change):.0%} ({previous.row_count:,} to "
                 f"{rows:,} rows); more than {register.max_change_percent} % needs an admin"
             )
+
+
+def would_remove(register: Register, parsed: ParsedEdition) -> list[Listing]:
+    """The listings of `register` listed now that `parsed` no longer has, A-Z. Writes nothing."""
+    keys = set(group_rows(parsed.rows))
+    listed = Listing.objects.filter(register=register, removed_on__isnull=True).select_related(
+        "company"
+    )
+    return sorted(
+        (
+            listing
+            for listing in listed.only(
+                "name", "first_listed", "company__key", "company__kvk_number"
+            )
+            if listing.company.key not in keys
+        ),
+        key=lambda listing: listing.name.casefold(),
+    )
+
+
+def hold_reason(register: Register, removed: list[Listing]) -> str:
+    """Why an edition that removes `removed` must wait for an admin, or "" when it need not.
+
+    Real months remove 5 to 40 of some 13,000 employers; removing more than REMOVAL_HOLD_PERCENT
+    of the listed ones is more likely a broken page than a real purge, and a job seeker told
+    "no longer listed" may act on it. So the edition is kept, not published, until approved.
+    """
+    listed = Listing.objects.filter(register=register, removed_on__isnull=True).count()
+    if not listed or not removed:
+        return ""
+    share = 100 * len(removed) / listed
+    if share <= settings.REMOVAL_HOLD_PERCENT:
+        return ""
+    return (
+        f"it would remove {len(removed):,} of the {listed:,} listed employers ({share:.1f} %, "
+        f"more than {settings.REMOVAL_HOLD_PERCENT:g} %): held until an admin approves it"
+    )
+
+
+def _tell_admins_held(run: SyncRun, removed: list[Listing], *, shown: int = 50) -> None:
+    """Mail the admins (settings.ADMINS) what the held edition would remove. Never raises."""
+    register = run.register
+    served = register.current_edition
+    lines = [
+        f"A new edition of the {register.name} was fetched but not published: {run.message}.",
+        "",
+        f"Edition on the page: {run.published_on or 'no date'}; still serving: "
+        f"{served.published_on if served else 'nothing yet'}.",
+        f"Review it and approve or leave it in the admin: "
+        f"{reverse('admin:registry_syncrun_change', args=[run.pk])}",
+        "",
+        f"Employers it would remove (first {min(shown, len(removed))} of {len(removed):,}):",
+        *(
+            f"- {listing.name} (KvK {listing.company.kvk_number or 'none'})"
+            for listing in removed[:shown]
+        ),
+    ]
+    try:
+        mail_admins(f"{register.name}: edition held, {len(removed):,} removals", "\n".join(lines))
+    except Exception:  # the run is recorded and shown in the admin; a mail server is no gate
+        log.exception("could not mail the admins about held run %s", run.pk)
 
 
 # --- Writing an edition -------------------------------------------------------------------------
@@ -762,16 +831,29 @@ def read_progress(run: SyncRun) -> dict[str, int]:
     return {"rows_parsed": run.rows_parsed, "rows_written": run.rows_written}
 
 
-def _refuse(run: SyncRun, raw: bytes, content_type: str, now: datetime, reason: str) -> SyncResult:
+def _refuse(
+    run: SyncRun,
+    raw: bytes,
+    content_type: str,
+    now: datetime,
+    reason: str,
+    *,
+    status: str = SyncRun.Status.REFUSED,
+) -> SyncResult:
+    """End a run without writing an edition, keeping the page for an admin: refused (it does
+    not look like the register) or held (it looks right but removes too many at once)."""
     run.raw_gzip = gzip.compress(raw, compresslevel=6)
     run.raw_content_type = content_type
     register = run.register
     current = register.current_edition
     kept = f"; still serving the edition of {current.published_on:%-d %B %Y}" if current else ""
-    _record_check(
-        register, now=now, ok=False, message=f"the latest IND page was not accepted{kept}", run=run
-    )
-    return _finish(run, SyncRun.Status.REFUSED, reason)
+    if status == SyncRun.Status.HELD:  # the check itself went fine: visitors are told why
+        message = f"a new edition is being reviewed before it is published{kept}"
+        _record_check(register, now=now, ok=True, message=message, run=run)
+    else:
+        message = f"the latest IND page was not accepted{kept}"
+        _record_check(register, now=now, ok=False, message=message, run=run)
+    return _finish(run, status, reason)
 
 
 def _finish(
@@ -790,7 +872,7 @@ def _finish(
     run.rows_written = counts.rows_written
     run.added, run.removed, run.renamed = counts.added, counts.removed, counts.renamed
     run.reformatted, run.unchanged = counts.reformatted, counts.unchanged
-    if status != SyncRun.Status.REFUSED:
+    if status not in SyncRun.AWAITING_ADMIN:
         run.raw_gzip = None  # kept only while an admin may still accept it; editions keep theirs
     run.save()
     cache.delete(progress_key(run.pk))
@@ -847,12 +929,14 @@ def preview_refused(run: SyncRun) -> dict[str, object]:
         )
     )
     keys = set(group_rows(parsed.rows))
+    removed = would_remove(run.register, parsed)
     return {
         "published_on": parsed.published_on,
         "rows": len(parsed.rows),
         "kvk_count": parsed.kvk_count,
         "would_add": len(keys - listed),
-        "would_remove": len(listed - keys),
+        "would_remove": len(removed),
+        "removed": removed,
         "warnings": parsed.warnings[:20],
         "sample": parsed.rows[:10],
     }

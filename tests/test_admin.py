@@ -187,3 +187,27 @@ def test_an_edition_page_can_be_downloaded_as_fetched(register, admin_client, no
 
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"<!doctype html>")
+
+
+def test_the_admin_lists_every_removal_and_approves(
+    register, no_network, settings, admin_client, django_capture_on_commit_callbacks
+):
+    settings.ADMINS = []
+    serve(no_network, numbered_rows(100))
+    run_sync(queue_sync(register="work", trigger="test", now=timezone.now()).pk)
+    serve(no_network, numbered_rows(100)[6:], updated=date(2026, 11, 3))  # 6 % removed
+    held = run_sync(queue_sync(register="work", trigger="test", now=timezone.now()).pk)
+
+    page = admin_client.get(reverse("admin:registry_syncrun_change", args=[held.run_id]))
+    text = page.content.decode()
+    assert "held: waits for an admin" in text
+    assert 'would mark these 6 employers "no longer listed"' in text
+    for number in range(6):
+        assert f"Voorbeeld {number} B.V." in text
+    assert "Approve and publish this edition" in text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        csrf_post(admin_client, reverse("admin:registry_syncrun_accept", args=[held.run_id]))
+
+    approved = SyncRun.objects.get(accepted_from_id=held.run_id)
+    assert (approved.status, approved.removed) == ("done", 6)

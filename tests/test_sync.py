@@ -9,10 +9,12 @@ from datetime import date
 import psycopg
 import pytest
 import requests
+from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from registry.models import (
@@ -122,7 +124,8 @@ def test_a_first_import_counts_five_writes_a_row_and_reads_no_names_back(registe
     assert listing.events.get().kind == "added"
 
 
-def test_a_next_edition_counts_what_it_wrote(register, serve):
+def test_a_next_edition_counts_what_it_wrote(register, serve, settings):
+    settings.REMOVAL_HOLD_PERCENT = 50  # one of ten removed: not what this test is about
     serve(BASE, updated=date(2026, 8, 3))
     sync()
     second = [r for r in BASE if r[1] != "10000002"] + [("Nieuw B.V.", "20000000")]
@@ -166,7 +169,8 @@ def test_a_304_is_unchanged_and_the_etag_is_sent_next_time(register, serve, no_n
     assert no_network.calls[-1].request.headers["If-None-Match"] == '"v1"'
 
 
-def test_added_removed_renamed_and_readded_are_history(register, serve):
+def test_added_removed_renamed_and_readded_are_history(register, serve, settings):
+    settings.REMOVAL_HOLD_PERCENT = 50  # one of ten removed: not what this test is about
     serve(BASE, updated=date(2026, 8, 3))
     sync()
     second = [r for r in BASE if r[1] != "10000002"] + [("Nieuw B.V.", "20000000")]
@@ -344,9 +348,9 @@ def test_an_admin_can_accept_a_refused_run_without_fetching_again(register, serv
 def test_more_than_a_hundred_removals_are_stored_but_flagged(register, serve):
     register.min_rows = 100
     register.save()
-    serve(numbered_rows(500), updated=date(2026, 8, 3))
+    serve(numbered_rows(2300), updated=date(2026, 8, 3))
     sync()
-    serve(numbered_rows(390), updated=date(2026, 9, 3))
+    serve(numbered_rows(2190), updated=date(2026, 9, 3))  # 4.8 %: under the hold (test_held)
 
     result = sync()
 
@@ -478,3 +482,143 @@ def test_import_edition_rejects_a_bad_date_and_a_missing_file(register, tmp_path
         call_command("import_edition", "--date", "4 April", str(tmp_path / "x.csv"))
     with pytest.raises(CommandError, match="no such file"):
         call_command("import_edition", "--date", "2024-04-04", str(tmp_path / "x.csv"))
+
+
+# --- Big removals wait for an admin ---------------------------------------------------------
+# An edition that removes more than REMOVAL_HOLD_PERCENT of the listed employers is held: the run
+# keeps the page, nothing is published (pages, API and feeds keep the edition served before),
+# the admins are mailed what it would remove, and an approval publishes it as kept.
+
+HOLD_BASE = numbered_rows(100)  # 100 listed; the default hold is over 5 removed
+
+
+@pytest.fixture
+def admins(settings):
+    settings.ADMINS = [("Ops", "ops@example.org")]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def listed_names() -> set[str]:
+    return set(Listing.objects.filter(removed_on__isnull=True).values_list("name", flat=True))
+
+
+def test_an_edition_removing_six_percent_is_held_and_nothing_public_changes(
+    register, serve, admins, client
+):
+    serve(HOLD_BASE, updated=date(2026, 10, 5))
+    first = sync()
+    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))  # 6 of 100 gone
+
+    result = sync()
+
+    assert result.status == "held"
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert run.raw_gzip is not None and run.is_finished
+    assert "6 of the 100 listed employers" in run.message
+    assert Edition.objects.count() == 1
+    assert Edition.objects.get().pk == first.edition_id
+    assert len(listed_names()) == 100
+    answer = client.get(reverse("registry:search-json"), {"q": "Voorbeeld 0 B.V."}).json()
+    assert answer["results"][0]["name"] == "Voorbeeld 0 B.V."
+    assert answer["results"][0]["status"] == "listed"
+    page = client.get(reverse("registry:search")).content.decode()
+    assert "being reviewed before it is published" in page
+    assert "5 October 2026" in page
+
+
+def test_the_admins_are_mailed_the_names_it_would_remove(register, serve, admins):
+    serve(HOLD_BASE)
+    sync()
+    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
+
+    result = sync()
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["ops@example.org"]
+    assert "6 removals" in message.subject
+    for name in ("Voorbeeld 0 B.V.", "Voorbeeld 5 B.V."):
+        assert name in message.body
+    assert "Voorbeeld 6 B.V." not in message.body
+    assert reverse("admin:registry_syncrun_change", args=[result.run_id]) in message.body
+
+
+def test_a_mail_server_that_fails_does_not_fail_the_sync(register, serve, settings, monkeypatch):
+    settings.ADMINS = [("Ops", "ops@example.org")]
+
+    def broken(*args, **kwargs):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr("scraper.sync.mail_admins", broken)
+    serve(HOLD_BASE)
+    sync()
+    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
+
+    assert sync().status == "held"
+
+
+def test_four_percent_is_published_at_once(register, serve, admins):
+    serve(HOLD_BASE)
+    sync()
+    serve(HOLD_BASE[4:], updated=date(2026, 11, 3))
+
+    result = sync()
+
+    assert result.status == "done" and result.counts.removed == 4
+    assert len(listed_names()) == 96
+    assert not mail.outbox
+
+
+def test_the_setting_moves_the_line(register, serve, admins, settings):
+    settings.REMOVAL_HOLD_PERCENT = 10
+    serve(HOLD_BASE)
+    sync()
+    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
+
+    assert sync().status == "done"
+
+
+def test_a_forced_sync_is_not_held(register, serve, admins):
+    serve(HOLD_BASE)
+    sync()
+    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
+
+    assert sync(force=True).status == "done"
+
+
+def test_approving_publishes_the_kept_page_without_fetching_again(
+    register, serve, admins, no_network
+):
+    serve(HOLD_BASE)
+    sync()
+    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
+    held = SyncRun.objects.get(pk=sync().run_id)
+    no_network.remove("GET", URL)  # a second fetch would fail
+
+    approved = run_sync(queue_acceptance(held, now=timezone.now()).pk)
+
+    assert approved.status == "done" and approved.counts.removed == 6
+    assert Edition.objects.latest().published_on == date(2026, 11, 3)
+    assert len(listed_names()) == 94
+
+
+def test_a_held_run_blocks_no_resync(register, serve, admins):
+    serve(HOLD_BASE)
+    sync()
+    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
+    sync()
+    serve(HOLD_BASE, updated=date(2026, 12, 1))  # the IND fixed its page
+
+    assert sync().status in ("done", "unchanged")
+
+
+def test_the_register_keeps_serving_the_old_edition_and_its_check_is_ok(register, serve, admins):
+    serve(HOLD_BASE)
+    sync()
+    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
+    sync()
+
+    register.refresh_from_db()
+    assert register.current_edition is not None
+    assert register.current_edition.published_on == date(2026, 10, 5)
+    assert register.last_check_ok
