@@ -149,6 +149,9 @@ class SyncRun(models.Model):
     )
     # A run that kept its page for an admin to accept (refused) or approve (held).
     AWAITING_ADMIN = (Status.REFUSED, Status.HELD)
+    # Triggers of saved pages and archived copies, run at the command line (import_edition,
+    # import_shared_editions, backfill_archive): no look at the live page, and never held.
+    NOT_A_LOOK = ("import", "backfill")
     OPEN = (Status.QUEUED, Status.RUNNING)
 
     register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="runs")

@@ -19,7 +19,6 @@ from registry.models import Register, SyncRun
 # register was not brought up to date), nor an import or a backfill, which never look at the
 # live page (as for what visitors are told, sync._record_check).
 SUCCESSFUL = (SyncRun.Status.DONE, SyncRun.Status.UNCHANGED)
-NOT_A_LOOK = ("import", "backfill")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +37,7 @@ def stale_after() -> timedelta:
 
 def register_health(*, now: datetime) -> list[RegisterHealth]:
     """Every register, in their order, with the age of its last successful check. One query."""
-    successful = Q(runs__status__in=SUCCESSFUL) & ~Q(runs__trigger__in=NOT_A_LOOK)
+    successful = Q(runs__status__in=SUCCESSFUL) & ~Q(runs__trigger__in=SyncRun.NOT_A_LOOK)
     registers = (
         Register.objects.order_by("pk")
         .annotate(last_ok=Max("runs__finished_at", filter=successful))

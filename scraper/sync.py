@@ -311,7 +311,9 @@ def _run_locked(
         )
     except SyncRefused as refusal:
         return _refuse(run, raw, page.content_type, now, str(refusal))
-    if not run.force:  # an accepted or forced page has been judged by an admin already
+    # A forced or accepted page has been judged by an admin already; so has an import or a
+    # backfill, run at the command line by one who reads what it removed.
+    if not run.force and run.trigger not in SyncRun.NOT_A_LOOK:
         removed = would_remove(register, parsed)
         if reason := hold_reason(register, removed):
             held = _refuse(run, raw, page.content_type, now, reason, status=SyncRun.Status.HELD)
@@ -894,7 +896,7 @@ def _record_check(
     register: Register, *, now: datetime, ok: bool, message: str, run: SyncRun | None = None
 ) -> None:
     """What visitors are told about our last look at the live page. An import is no look."""
-    if run is not None and run.trigger in ("import", "backfill"):
+    if run is not None and run.trigger in SyncRun.NOT_A_LOOK:
         return  # a saved page or an archived copy says nothing about the live page
     Register.objects.filter(pk=register.pk).update(
         last_checked_at=now, last_check_ok=ok, last_check_message=message[:500]
