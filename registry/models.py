@@ -136,7 +136,7 @@ class SyncRun(models.Model):
         FAILED = "failed", "failed"
         SKIPPED = "skipped", "skipped: another sync was running"
         # Parsed and kept, not published: it would remove more than REMOVAL_HOLD_PERCENT of the
-        # listed employers, so it waits for an admin's approval (scraper.sync.hold_reason).
+        # listed employers, so it waits for an admin's approval (scraper.gates.hold_reason).
         HELD = "held", "held: waits for an admin's approval"
 
     FINISHED = (

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 # pg_try_advisory_lock(namespace, slot): two-key locks, which never meet the one-key locks of
-# the sync and the enrichment (scraper.sync.advisory_lock), whatever their numbers.
+# the sync and the enrichment (scraper.locks.advisory_lock), whatever their numbers.
 NAMESPACE = 0x424C4B  # "BLK"
 RETRY_AFTER_SECONDS = 5  # a 1,000-name check takes about a second (docs/edge.md)
 

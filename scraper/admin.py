@@ -31,10 +31,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from registry.models import Edition, EnrichmentControl, ProviderResponse, Register, SyncRun
+from scraper.editions import raw_page
 from scraper.enrich import coverage, is_paused, set_paused
 from scraper.fetch import FetchError, check_url_host
 from scraper.runs import fail_stale_runs
-from scraper.sync import preview_refused, queue_acceptance, queue_sync, raw_page, read_progress
+from scraper.sync import preview_refused, queue_acceptance, queue_sync, read_progress
 from scraper.tasks import enrich_sponsors_task, sync_register_task
 
 # The index warns of a stale register (no successful check for two days; scraper/health.py).

@@ -51,7 +51,7 @@ from scraper.kvk import (
     opendata_facts,
     zoeken_facts,
 )
-from scraper.sync import advisory_lock
+from scraper.locks import advisory_lock
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,8 @@ from django.contrib.auth.models import Permission, User
 from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 
-from registry.models import Register, SyncRun
+from registry.models import SyncRun
+from scraper.sync import get_register
 from tests.factories import make_edition
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ DJANGOS_OWN = re.compile(r"_(changelist|add|history|delete|change)$")
 @pytest.fixture
 def objects() -> dict[str, list[int]]:
     edition = make_edition()
-    register = Register.objects.get(slug="work")
+    register = get_register("work")
     refused = SyncRun.objects.create(
         register=register,
         status=SyncRun.Status.REFUSED,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from registry.models import Edition, ListingEvent, Register, SyncRun
 from scraper.backfill import CDX_URL, BackfillRefused, backfill, list_captures
-from scraper.sync import import_page
+from scraper.sync import get_register, import_page
 from tests.factories import make_edition
 
 FIXTURES = Path(__file__).parent / "fixtures" / "archive"
@@ -41,7 +41,7 @@ def snapshot(path: str) -> str:
 
 @pytest.fixture
 def register(db) -> Register:
-    register = Register.objects.get(slug="work")
+    register = get_register("work")
     register.min_rows = 3  # the recorded pages are small
     register.save()
     return register

@@ -24,9 +24,9 @@ from registry.bulk import (
     parse_upload,
     spreadsheet_safe,
 )
-from registry.models import Register
 from registry.search import SearchQuery, check, search
 from registry.search.scoring import Match
+from scraper.sync import get_register
 from tests.factories import INDEX_QUERIES, make_edition, make_listing, make_listings
 
 CHECK = reverse("registry:check")
@@ -573,7 +573,7 @@ def test_a_tab_in_a_pasted_line_is_explained():
 
 def test_a_kvk_number_is_checked_as_the_search_box_finds_it(register):
     texts = ["34259528", "4079637", "04079637", "004079637", "12345678", "1234567", "1234", "9"]
-    work = Register.objects.get(slug="work")
+    work = get_register("work")
 
     found, _answer = check(texts, register=work)
     rows = [

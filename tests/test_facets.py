@@ -15,6 +15,7 @@ from django.utils import timezone
 from registry.models import Place, Register
 from registry.search.facets import CITY_OPTIONS
 from scraper import enrich as enrichment
+from scraper.sync import get_register
 from tests.factories import INDEX_QUERIES, enrich, make_edition, make_listing
 from tests.kvk_answers import API, OPENDATA, answer, profile_url, serve
 
@@ -556,7 +557,7 @@ def test_a_new_main_sbi_code_alone_renews_the_results(
 
 
 def version() -> int:
-    return Register.objects.get(slug="work").enrichment_version
+    return get_register("work").enrichment_version
 
 
 def test_renewals_while_a_run_writes_are_at_most_one_a_minute(edition):

@@ -13,6 +13,7 @@ from registry.models import Register
 from registry.search import SearchQuery, search
 from registry.search.scoring import Match, generic_only, name_score
 from registry.text import kvk_digits, search_text
+from scraper.sync import get_register
 from tests.factories import add_name, make_edition, make_listing, rename_listing
 
 # --- Normalising names (pure) -------------------------------------------------------------------
@@ -331,7 +332,7 @@ def test_a_search_asks_the_database_nothing_once_the_index_is_built(
     editions, django_assert_num_queries
 ):
     make_listing("Philips Nederland B.V.", edition=editions[2])
-    register = Register.objects.get(slug="work")
+    register = get_register("work")
     search(SearchQuery(text="philips"), register=register)  # builds the index
 
     with django_assert_num_queries(0):

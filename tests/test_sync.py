@@ -26,12 +26,12 @@ from registry.models import (
     Register,
     SyncRun,
 )
+from scraper.editions import raw_page
+from scraper.locks import LOCK_NAMESPACE
 from scraper.sync import (
-    _LOCK_NAMESPACE,
     get_register,
     queue_acceptance,
     queue_sync,
-    raw_page,
     read_progress,
     run_sync,
 )
@@ -382,7 +382,7 @@ def test_a_second_sync_while_one_holds_the_lock_reports_already_running(register
     with psycopg.connect(
         **{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True
     ) as other:
-        other.execute("SELECT pg_advisory_lock(%s)", [(_LOCK_NAMESPACE << 20) + register.pk])
+        other.execute("SELECT pg_advisory_lock(%s)", [(LOCK_NAMESPACE << 20) + register.pk])
 
         result = sync()
 
@@ -549,7 +549,7 @@ def test_a_mail_server_that_fails_does_not_fail_the_sync(register, serve, settin
     def broken(*args, **kwargs):
         raise OSError("connection refused")
 
-    monkeypatch.setattr("scraper.sync.mail_admins", broken)
+    monkeypatch.setattr("scraper.gates.mail_admins", broken)
     serve(HOLD_BASE)
     sync()
     serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
