@@ -187,6 +187,15 @@ class SyncRun(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Ten "Resync now" clicks at once make one run: the database decides, not a check
+            # before the insert (scraper.sync.RunAlreadyOpen names the open one).
+            models.UniqueConstraint(
+                fields=["register"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="syncrun_one_open_per_register",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"sync {self.register.slug} #{self.pk} ({self.status})"

@@ -34,8 +34,13 @@ from registry.models import Edition, EnrichmentControl, ProviderResponse, Regist
 from scraper.editions import raw_page
 from scraper.enrich import coverage, is_paused, set_paused
 from scraper.fetch import FetchError, check_url_host
-from scraper.runs import fail_stale_runs
-from scraper.sync import preview_refused, queue_acceptance, queue_sync, read_progress
+from scraper.sync import (
+    RunAlreadyOpen,
+    preview_refused,
+    queue_acceptance,
+    queue_sync,
+    read_progress,
+)
 from scraper.tasks import enrich_sponsors_task, sync_register_task
 
 # The index warns of a stale register (no successful check for two days; scraper/health.py).
@@ -54,9 +59,10 @@ def _enqueue(run: SyncRun) -> None:
     transaction.on_commit(lambda: sync_register_task.delay(run.pk))
 
 
-def _open_run(register: Register) -> SyncRun | None:
-    fail_stale_runs(register=register, now=timezone.now())  # a dead run blocks no resync
-    return register.runs.filter(status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING]).first()
+def _to_open_run(request: HttpRequest, run: SyncRun) -> HttpResponse:
+    """Where a second "Resync now" goes: the run that is already queued or running."""
+    messages.warning(request, f"A sync of this register is already {run.status}.")
+    return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[run.pk]))
 
 
 class RegisterForm(forms.ModelForm[Register]):
@@ -108,11 +114,10 @@ def _resync(request: HttpRequest, *, pk: int) -> HttpResponse:
         return HttpResponse("You may not start a sync.", status=403)
     register = get_object_or_404(Register, pk=pk)
     force = request.POST.get("force") == "1"
-    running = _open_run(register)
-    if running is not None:
-        messages.warning(request, f"A sync of this register is already {running.status}.")
-        return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[running.pk]))
-    run = queue_sync(register=register.slug, trigger="admin", now=timezone.now(), force=force)
+    try:
+        run = queue_sync(register=register.slug, trigger="admin", now=timezone.now(), force=force)
+    except RunAlreadyOpen as already:
+        return _to_open_run(request, already.run)
     _enqueue(run)
     messages.success(request, "Sync queued. This page follows it as it runs.")
     return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[run.pk]))
@@ -239,10 +244,10 @@ def _accept(request: HttpRequest, *, pk: int) -> HttpResponse:
     if refused.status not in SyncRun.AWAITING_ADMIN or refused.raw_gzip is None:
         messages.error(request, "Only a refused or held run that kept its page can be accepted.")
         return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[pk]))
-    if (running := _open_run(refused.register)) is not None:
-        messages.warning(request, f"A sync of this register is already {running.status}.")
-        return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[running.pk]))
-    run = queue_acceptance(refused, now=timezone.now())
+    try:
+        run = queue_acceptance(refused, now=timezone.now())
+    except RunAlreadyOpen as already:
+        return _to_open_run(request, already.run)
     _enqueue(run)
     if refused.status == SyncRun.Status.HELD:
         messages.success(request, "Approved: publishing the held edition.")

@@ -16,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from registry.models import (
@@ -124,27 +125,49 @@ def get_register(slug: str) -> Register:
     return register
 
 
+class RunAlreadyOpen(Exception):
+    """A sync of the register is already queued or running: at most one is (a constraint)."""
+
+    def __init__(self, run: SyncRun) -> None:
+        self.run = run
+        super().__init__(f"a sync of this register is already {run.status} (run {run.pk})")
+
+
+def _open_run(register: Register, *, now: datetime, **fields: Any) -> SyncRun:
+    """Create a queued run, or raise RunAlreadyOpen with the one that is open.
+
+    A run whose worker died is failed first (scraper.runs), so it blocks no one. The unique
+    constraint on open runs decides a race: of ten simultaneous calls, one creates the run.
+    """
+    fail_stale_runs(register=register, now=now)
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction survives a refusal
+            return SyncRun.objects.create(register=register, created_at=now, **fields)
+    except IntegrityError:
+        open_run = SyncRun.objects.filter(register=register, status__in=SyncRun.OPEN).first()
+        if open_run is None:  # the open run finished meanwhile: not the constraint we know
+            raise
+        raise RunAlreadyOpen(open_run) from None
+
+
 def queue_sync(
     *, register: str, trigger: str, now: datetime, url: str = "", force: bool = False
 ) -> SyncRun:
     """Record a sync as queued, so the admin sees it before a worker picks it up."""
-    fail_stale_runs(register=get_register(register), now=now)  # a dead run must block no one
-    return SyncRun.objects.create(
-        register=get_register(register), trigger=trigger, url=url, force=force, created_at=now
-    )
+    return _open_run(get_register(register), now=now, trigger=trigger, url=url, force=force)
 
 
 def queue_acceptance(refused: SyncRun, *, now: datetime) -> SyncRun:
     """Queue a forced sync of the page a refused run kept: the admin has judged it right."""
     if refused.status not in SyncRun.AWAITING_ADMIN or refused.raw_gzip is None:
         raise ValueError("only a refused or held run that kept its page can be accepted")
-    return SyncRun.objects.create(
-        register=refused.register,
+    return _open_run(
+        refused.register,
+        now=now,
         trigger="accept",
         url=refused.url,
         final_url=refused.final_url,
         force=True,
-        created_at=now,
         raw_gzip=refused.raw_gzip,
         raw_content_type=refused.raw_content_type,
         accepted_from=refused,
@@ -226,13 +249,13 @@ def import_page(
     refusal keeps it for an admin. `url` is where the page came from (for an archived copy,
     the archive's address), recorded as the edition's source.
     """
-    run = SyncRun.objects.create(
-        register=get_register(register),
+    run = _open_run(
+        get_register(register),
+        now=now,
         trigger=trigger,
         url=url,
         final_url=url,
         force=force,
-        created_at=now,
         raw_gzip=gzip.compress(content, compresslevel=6),
         raw_content_type=content_type,
     )

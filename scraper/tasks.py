@@ -10,7 +10,7 @@ from django.utils import timezone
 from scraper.enrich import enrich
 from scraper.fetch import FetchError
 from scraper.runs import fail_stale_runs
-from scraper.sync import queue_sync, run_sync
+from scraper.sync import RunAlreadyOpen, queue_sync, run_sync
 
 
 @shared_task(
@@ -29,7 +29,11 @@ def sync_register_task(
     trigger: str = "schedule",
 ) -> dict[str, object]:
     """Sync one register. Idempotent: a rerun after a lost ack finds the rows unchanged."""
-    run_id = run_id or queue_sync(register=register, trigger=trigger, now=timezone.now()).pk
+    if run_id is None:
+        try:
+            run_id = queue_sync(register=register, trigger=trigger, now=timezone.now()).pk
+        except RunAlreadyOpen as already:  # the admin's run, or yesterday's still going
+            return {"register": register, "status": "skipped", "message": str(already)}
     retry = self.request.retries < (self.max_retries or 0)
     return run_sync(run_id, raise_fetch_errors=retry).as_dict()
 

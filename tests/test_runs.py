@@ -18,7 +18,7 @@ from registry.models import Edition, Register, SyncRun
 from scraper import sync as sync_module
 from scraper.runs import Heartbeat, fail_stale_runs, stale_after
 from scraper.sync import get_register, queue_sync, run_sync
-from scraper.tasks import fail_stale_runs_task
+from scraper.tasks import fail_stale_runs_task, sync_register_task
 from tests.pages import numbered_rows, register_page
 
 URL = "https://ind.example/en/public-register-work"
@@ -241,3 +241,77 @@ def test_a_dead_run_does_not_block_resync_now(register, serve, django_capture_on
     assert response["Location"] == reverse("admin:registry_syncrun_change", args=[new.pk])
     assert new.status == "done"
     assert SyncRun.objects.get(pk=dead.pk).status == "failed"
+
+
+# --- One open run per register ------------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="ten writers at once need PostgreSQL; SQLite serialises them",
+)
+@pytest.mark.django_db(transaction=True)
+def test_ten_simultaneous_resyncs_make_exactly_one_run(register):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connections
+
+    from scraper.sync import RunAlreadyOpen
+
+    barrier = Barrier(10)
+
+    def click(_: int) -> str:
+        barrier.wait()  # all ten insert at the same moment
+        try:
+            queue_sync(register="work", trigger="admin", now=timezone.now())
+            return "queued"
+        except RunAlreadyOpen as already:
+            return f"open {already.run.pk}"
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(click, range(10)))
+
+    assert outcomes.count("queued") == 1
+    run = SyncRun.objects.get(register=register)
+    assert outcomes.count(f"open {run.pk}") == 9
+
+
+def test_a_second_run_is_refused_and_names_the_open_one(register):
+    from scraper.sync import RunAlreadyOpen
+
+    first = queue_sync(register="work", trigger="admin", now=timezone.now())
+
+    with pytest.raises(RunAlreadyOpen, match=f"already queued \\(run {first.pk}\\)"):
+        queue_sync(register="work", trigger="schedule", now=timezone.now())
+    assert SyncRun.objects.filter(register=register).count() == 1
+
+
+def test_the_scheduled_task_skips_a_register_with_an_open_run(register):
+    queue_sync(register="work", trigger="admin", now=timezone.now())
+
+    result = sync_register_task.apply(kwargs={"register": "work"}).get()
+
+    assert result["status"] == "skipped" and "already queued" in result["message"]
+    assert SyncRun.objects.filter(register=register).count() == 1
+
+
+def test_the_command_says_a_sync_is_already_open(register):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    queue_sync(register="work", trigger="admin", now=timezone.now())
+
+    with pytest.raises(CommandError, match="not started: a sync of this register is already"):
+        call_command("sync_register", "--register", "work")
+
+
+def test_a_dead_run_does_not_block_a_new_one(register):
+    open_run(register, status=SyncRun.Status.RUNNING, silent_for=timedelta(hours=3))
+
+    run = queue_sync(register="work", trigger="admin", now=timezone.now())
+
+    assert run.status == SyncRun.Status.QUEUED
+    assert SyncRun.objects.filter(register=register, status="failed").count() == 1

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from registry.models import Register
-from scraper.sync import import_file
+from scraper.sync import RunAlreadyOpen, import_file
 
 
 def iso_date(text: str) -> date:
@@ -39,14 +39,17 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
-        result = import_file(
-            path,
-            register=options["register"],
-            published_on=options["date"],
-            now=timezone.now(),
-            force=options["force"],
-            keep_names=options["keep_names"],
-        )
+        try:
+            result = import_file(
+                path,
+                register=options["register"],
+                published_on=options["date"],
+                now=timezone.now(),
+                force=options["force"],
+                keep_names=options["keep_names"],
+            )
+        except RunAlreadyOpen as already:
+            raise CommandError(f"not imported: {already}") from None
         if not result.ok:
             raise CommandError(result.summary())
         self.stdout.write(result.summary())

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from scraper.shared_editions import SHARED_COPIES
-from scraper.sync import import_file
+from scraper.sync import RunAlreadyOpen, import_file
 
 
 class Command(BaseCommand):
@@ -27,13 +27,16 @@ class Command(BaseCommand):
             path = folder / copy.filename
             if not path.is_file():
                 raise CommandError(f"missing copy: {path}")
-            result = import_file(
-                path,
-                register="work",
-                published_on=copy.published_on,
-                now=timezone.now(),
-                keep_names=copy.keep_names,
-            )
+            try:
+                result = import_file(
+                    path,
+                    register="work",
+                    published_on=copy.published_on,
+                    now=timezone.now(),
+                    keep_names=copy.keep_names,
+                )
+            except RunAlreadyOpen as already:
+                raise CommandError(f"{copy.filename}: not imported: {already}") from None
             if result.status == "refused" and "older than" in result.message:
                 self.stdout.write(f"{copy.filename}: already past this edition, skipped")
                 continue

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from registry.models import Register
 from scraper.fetch import FetchError, check_url_host
-from scraper.sync import queue_sync, run_sync
+from scraper.sync import RunAlreadyOpen, queue_sync, run_sync
 
 
 class Command(BaseCommand):
@@ -38,13 +38,17 @@ class Command(BaseCommand):
                 raise CommandError(f"--url refused: {error}") from None
         failed = []
         for slug in slugs:  # one after the other: one request at a time to the IND
-            run = queue_sync(
-                register=slug,
-                trigger="command",
-                now=timezone.now(),
-                url=options["url"],
-                force=options["force"],
-            )
+            try:
+                run = queue_sync(
+                    register=slug,
+                    trigger="command",
+                    now=timezone.now(),
+                    url=options["url"],
+                    force=options["force"],
+                )
+            except RunAlreadyOpen as already:
+                failed.append(f"{slug}: not started: {already}")
+                continue
             result = run_sync(run.pk)
             if result.ok:
                 self.stdout.write(result.summary())
