@@ -559,8 +559,9 @@ class EnrichmentControl(models.Model):
 
 
 class SbiCode(models.Model):
-    """An SBI 2025 code with its titles (manage.py load_sbi_titles). Sections and divisions are
-    in registry.sbi; this table adds the 5-digit titles and may be empty."""
+    """An SBI 2025 code with its titles, loaded by `migrate` from registry/reference/sbi.csv
+    (later: manage.py load_sbi_titles). Sections and divisions are in registry.sbi; this table
+    adds the 5-digit titles."""
 
     code = models.CharField(max_length=5, unique=True)  # "62100"; a section letter or 2-5 digits
     parent = models.CharField(max_length=5, blank=True)
@@ -578,8 +579,9 @@ class SbiCode(models.Model):
 
 
 class Place(models.Model):
-    """A Dutch woonplaats with its municipality and province (CBS 86312NED; manage.py
-    load_places). A name may occur in several municipalities: there is no unique key on it."""
+    """A Dutch woonplaats with its municipality and province (CBS 86312NED), loaded by `migrate`
+    from registry/reference/places.csv (later: manage.py load_places). A name may occur in
+    several municipalities: there is no unique key on it."""
 
     place = models.CharField(max_length=100)
     municipality = models.CharField(max_length=100)

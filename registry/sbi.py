@@ -2,8 +2,8 @@
 
 Pure tables and functions, no ORM: the section and division tables are small and written here,
 so sector titles never depend on a file at run time. Full 5-digit titles are a larger public
-table, loaded into `registry.models.SbiCode` by `manage.py load_sbi_titles`; where a code's
-title is not loaded, the page shows its division's title.
+table (registry/reference/sbi.csv), loaded into `registry.models.SbiCode` by the migrations;
+where a code's title is not loaded, the page shows its division's title.
 
 The KvK registers SBI 2025 codes since 5-7 September 2025 (all 5 digits); inactive
 registrations keep SBI 2008 codes (4 or 5 digits). The two versions share the division numbers

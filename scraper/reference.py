@@ -1,9 +1,9 @@
 """Reference tables brought in from public CSV files: SBI 2025 titles and Dutch places.
 
 Each loader reads a path or URL through scraper.fetch (the one module on the network), parses
-the CSV (pure: text in, rows out) and replaces the table in one transaction. The app never
-reads these files at run time: sections and divisions are in registry.sbi, and without the
-tables a page shows division titles and no province.
+the CSV (pure: text in, rows out) and replaces the table in one transaction. The project's own
+copies (registry/reference) are derived from the public files by derive_reference() and
+loaded by the data migrations; the loaders replace a table later from a newer file.
 """
 
 from __future__ import annotations
@@ -12,14 +12,16 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import transaction
 
+from registry import reference
 from registry.models import Place, SbiCode
 from scraper.fetch import fetch_page
 
-SBI_COLUMNS = ("code", "parent", "level", "title_nl", "title_en", "section")
-PLACE_COLUMNS = ("place", "municipality", "province")
+SBI_COLUMNS = reference.SBI_COLUMNS
+PLACE_COLUMNS = reference.PLACE_COLUMNS
 
 
 class ReferenceError(Exception):
@@ -113,3 +115,39 @@ def load_places(path_or_url: str) -> Loaded:
     rows, skipped = parse_places(read_text(path_or_url))
     _replace(Place, rows)
     return Loaded(rows=len(rows), skipped=skipped, source=path_or_url)
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    places: int
+    sbi_codes: int
+
+
+def derive_reference(*, places_source: str, sbi_source: str, into: Path) -> Derived:
+    """Write the project's reference files (places.csv, sbi.csv in `into`) from the public
+    CSVs, checked and de-duplicated as the loaders do, in a stable order so that a re-run on
+    the same sources changes no byte. Raises ReferenceError or FetchError; writes nothing then."""
+    place_rows, _ = parse_places(read_text(places_source))
+    sbi_rows, _ = parse_sbi(read_text(sbi_source))
+    places = sorted(
+        (
+            {"place": p.place, "municipality": p.municipality, "province": p.province}
+            for p in place_rows
+        ),
+        key=lambda row: (row["place"], row["municipality"]),
+    )
+    codes = [
+        {
+            "code": c.code,
+            "parent": c.parent,
+            "level": str(c.level),
+            "title_nl": c.title_nl,
+            "title_en": c.title_en,
+            "section": c.section,
+        }
+        for c in sbi_rows
+    ]  # in the source's order: each section, then its divisions, groups and classes
+    into.mkdir(parents=True, exist_ok=True)
+    reference.write(into / reference.PLACES.name, places, columns=PLACE_COLUMNS)
+    reference.write(into / reference.SBI.name, codes, columns=SBI_COLUMNS)
+    return Derived(places=len(places), sbi_codes=len(codes))

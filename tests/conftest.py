@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 
 import pytest
 import responses
+from django.apps import apps
 from django.core.cache import cache
 
 from registry.search import index
+
+REFERENCE_MIGRATION = "registry.migrations.0014_load_reference_places_and_sbi"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> None:
+    """The database as `migrate` leaves it, places and SBI codes loaded. A database kept by
+    --reuse-db may have been emptied since by a transactional test's flush, which a data
+    migration does not undo: its own load (it adds what is missing) puts them back."""
+    with django_db_blocker.unblock():
+        importlib.import_module(REFERENCE_MIGRATION).load(apps, None)
 
 
 @pytest.fixture(autouse=True)

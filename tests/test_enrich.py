@@ -87,6 +87,7 @@ def kvk_settings(settings):
 
 @pytest.fixture
 def places(db) -> None:
+    Place.objects.all().delete()  # these five, not the CBS table the migrations load
     Place.objects.bulk_create(
         [
             Place(place="'s-Gravenhage", municipality="'s-Gravenhage", province="Zuid-Holland"),
@@ -557,10 +558,11 @@ def test_load_places_re_derives_provinces_of_enriched_employers(
     no_network, clock, settings, tmp_path
 ):
     settings.KVK_API_KEY = "test-key"
+    Place.objects.all().delete()
     sponsor = company("99000002")
     serve(no_network, profile_url("99000002"), "basisprofiel-99000002-no-hoofdvestiging.json")
     run(clock)
-    assert fresh(sponsor).province == ""  # no places loaded yet
+    assert fresh(sponsor).province == ""  # no places loaded
     path = tmp_path / "places.csv"
     path.write_text("place,municipality,province\nUtrecht,Utrecht,Utrecht\n", encoding="utf-8")
 
@@ -640,25 +642,25 @@ def test_the_company_page_shows_sector_city_alias_and_sources(
     text = client.get(reverse("registry:company", kwargs={"key": "99000001"})).content.decode()
 
     assert "Telecommunication, computer programming" in text  # the section
-    assert "SBI 62100: Computer programming, consultancy and related activities" in text
-    assert "SBI 70101" in text  # another activity
+    assert "SBI 62100: Computer programming activities" in text  # the title the migrations load
+    assert "SBI 70101: Corporate services within own enterprise group" in text  # another activity
     assert "Den Haag</strong> (The Hague)" in text
     assert "officially &#39;s-Gravenhage" in text
     assert "Zuid-Holland" in text
     assert "Source: KvK Basisprofiel, 2 Nov 2026" in text
 
 
-def test_the_company_page_uses_loaded_sbi_titles(client, no_network, clock, places, settings):
+def test_the_company_page_shows_the_division_title_of_a_code_not_loaded(
+    client, no_network, clock, places, settings
+):
     from registry.models import SbiCode
 
-    SbiCode.objects.create(
-        code="62100", level=5, title_nl="x", title_en="Computer programming activities", section="K"
-    )
+    SbiCode.objects.filter(code="62100").delete()
     enriched(no_network, clock, settings)
 
     text = client.get(reverse("registry:company", kwargs={"key": "99000001"})).content.decode()
 
-    assert "SBI 62100: Computer programming activities" in text
+    assert "SBI 62100: Computer programming, consultancy and related activities" in text
 
 
 def test_the_company_page_says_not_known_yet(client):
