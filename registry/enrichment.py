@@ -1,4 +1,5 @@
-"""What a company page says about sector and place, with where each value came from.
+"""What a company page says about sector and place, with where each value came from, and
+what the search filters say about how far enrichment has come.
 
 Built from the Company's enriched columns (scraper/enrich.py writes them) and, for 5-digit
 titles, the SbiCode table when it is loaded: one query, and only for a company with activities.
@@ -7,12 +8,47 @@ titles, the SbiCode table when it is loaded: one query, and only for a company w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from registry import places, sbi
-from registry.models import Company, SbiCode, Source
+from registry.models import Company, Register, SbiCode, Source
+
+# The beat starts a run every 10 minutes (config/celery.py), and a run that enriches anyone
+# renews the registers' enrichment_changed_at as it writes and at its end. Nothing renewed
+# for two slots: no worker is enriching (paused, switched off, no worker, or all done).
+RUNNING_WITHIN = timedelta(minutes=20)
+
+
+def default_provider() -> str:
+    """The provider a run uses: the KvK API when a key is set, else the open data."""
+    return "kvk" if settings.KVK_API_KEY else "opendata"
+
+
+def rate_of(provider: str) -> int:
+    """The provider's pace in calls a minute (about one employer a call)."""
+    if provider == "kvk":
+        return int(settings.KVK_API_RATE_PER_MINUTE)
+    return int(settings.KVK_OPENDATA_RATE_PER_MINUTE)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Whether enrichment is writing now, and at what pace, as the filters tell it."""
+
+    running: bool
+    per_minute: int
+
+    @classmethod
+    def of(cls, register: Register | None, *, now: datetime) -> Progress:
+        """From the register row the page has read already: no query of its own."""
+        changed = register.enrichment_changed_at if register is not None else None
+        return cls(
+            running=changed is not None and now - changed <= RUNNING_WITHIN,
+            per_minute=rate_of(default_provider()),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,13 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase, JsonResponse, QueryDict
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
 from registry.context_processors import served_register
+from registry.enrichment import Progress
 from registry.models import Register
 
 JSON_PARAMS: dict[str, Any] = {"ensure_ascii": False}
@@ -44,9 +46,10 @@ def _served(request: HttpRequest) -> Register | None:
 
 
 def _etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:
-    """What a public response is made of: the served edition, the enrichment version, the last
-    check (the page says when it was), the release, the language and whether htmx asked for a
-    fragment. Any change among them is a new response; none, and the client's copy stands."""
+    """What a public response is made of: the served edition, the enrichment version and
+    whether enrichment is running (the filters say so), the last check (the page says when it
+    was), the release, the language and whether htmx asked for a fragment. Any change among
+    them is a new response; none, and the client's copy stands."""
     register = _served(request)
     if register is None:
         return None
@@ -54,6 +57,7 @@ def _etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:
     parts = (
         register.current_edition_id or 0,
         register.enrichment_version,
+        "running" if Progress.of(register, now=timezone.now()).running else "still",
         int(checked),
         settings.RELEASE,
         get_language() or "",

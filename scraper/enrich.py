@@ -27,6 +27,7 @@ from django.db import models, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from registry.enrichment import default_provider, rate_of
 from registry.models import (
     Company,
     EnrichmentControl,
@@ -140,17 +141,6 @@ def _moment(seconds: float) -> datetime:
 
 
 # --- Providers ----------------------------------------------------------------------------------
-
-
-def default_provider() -> str:
-    """The provider a run uses: the KvK API when a key is set, else the open data."""
-    return "kvk" if settings.KVK_API_KEY else "opendata"
-
-
-def rate_of(provider: str) -> int:
-    if provider == "kvk":
-        return int(settings.KVK_API_RATE_PER_MINUTE)
-    return int(settings.KVK_OPENDATA_RATE_PER_MINUTE)
 
 
 def make_provider(

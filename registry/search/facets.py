@@ -47,10 +47,17 @@ class Facet:
     title: str | Promise
     options: list[Option]
     every: str  # the value that means "any" ("all" for status); "": the parameter left out
+    total: int = 0  # the listings counted, known or not
+    enriched: bool = False  # its values come from KvK enrichment (FacetSpec.enriched)
 
     @property
     def active(self) -> Option | None:
         return next((option for option in self.options if option.active), None)
+
+    @property
+    def known(self) -> int:
+        """The listings counted whose value is known: all but the unknown bucket."""
+        return self.total - sum(option.count for option in self.options if option.value == UNKNOWN)
 
 
 Counts = list[tuple[Any, int]]  # (a value of the column, the listings with it)
@@ -66,6 +73,7 @@ class FacetSpec:
     keeps: Callable[[Any, Any], bool]  # (a value of the column, the chosen filter) -> kept?
     options: Callable[[Counts, Any], list[Option]]
     every: str = ""
+    enriched: bool = False  # "" until enrichment has reached an employer: the filters say so
 
     def chosen(self, query: SearchQuery) -> Any:
         return getattr(query, self.name)
@@ -179,9 +187,21 @@ def _most_first(counts: Mapping[str, int]) -> list[tuple[str, int]]:
 
 
 FACETS = (
-    FacetSpec("sector", _("Sector"), keeps=_in_sector, options=_sector_options),
-    FacetSpec("city", _("City"), keeps=lambda city, c: city in c.officials, options=_city_options),
-    FacetSpec("province", _("Province"), keeps=lambda p, c: p == c.name, options=_province_options),
+    FacetSpec("sector", _("Sector"), keeps=_in_sector, options=_sector_options, enriched=True),
+    FacetSpec(
+        "city",
+        _("City"),
+        keeps=lambda city, c: city in c.officials,
+        options=_city_options,
+        enriched=True,
+    ),
+    FacetSpec(
+        "province",
+        _("Province"),
+        keeps=lambda p, c: p == c.name,
+        options=_province_options,
+        enriched=True,
+    ),
     FacetSpec(
         "status", _("Status"), keeps=lambda s, c: s == c, options=_status_options, every="all"
     ),
@@ -190,6 +210,7 @@ FACETS = (
         _("Legal form"),
         keeps=lambda form, c: fold(form) == fold(c.name),
         options=_legal_form_options,
+        enriched=True,
     ),
 )
 NAMES = tuple(spec.name for spec in FACETS)
@@ -217,7 +238,14 @@ def counted(
                 kept = kept & mask
         counts = getattr(index, spec.name).counts(kept)
         facets.append(
-            Facet(spec.name, spec.title, spec.options(counts, spec.chosen(query)), spec.every)
+            Facet(
+                spec.name,
+                spec.title,
+                spec.options(counts, spec.chosen(query)),
+                spec.every,
+                total=sum(n for _value, n in counts),
+                enriched=spec.enriched,
+            )
         )
     return facets
 

@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET
 
 from registry.context_processors import served_register
+from registry.enrichment import Progress
 from registry.filters import ListingFilter
 from registry.http import cached_publicly, page_link, without_page
 from registry.search import Result, SearchPage, search
@@ -84,16 +87,67 @@ class FacetGroup:
     options: list[OptionLink]
     active_label: str  # "" when this facet is not chosen
     remove_url: str  # the same search without this facet
+    coverage: str = ""  # "City known for 0 of 12,885 employers.", "" when all are known
+    progress: str = ""  # "Enrichment is running, about 1 a minute.", beside the coverage
 
 
-def facet_groups(facets: Iterable[Facet], params: dict[str, list[str]]) -> list[FacetGroup]:
+def coverage_text(facet: Facet) -> str:
+    """How many of the listings counted have a known value, in one sentence per facet (so a
+    translator sees each whole); "" for a facet not from enrichment, or known for all."""
+    if not facet.enriched or facet.known >= facet.total:
+        return ""
+    numbers = {"known": f"{facet.known:,}", "total": f"{facet.total:,}"}
+    texts = {
+        "sector": ngettext(
+            "Sector known for %(known)s of %(total)s employer.",
+            "Sector known for %(known)s of %(total)s employers.",
+            facet.total,
+        ),
+        "city": ngettext(
+            "City known for %(known)s of %(total)s employer.",
+            "City known for %(known)s of %(total)s employers.",
+            facet.total,
+        ),
+        "province": ngettext(
+            "Province known for %(known)s of %(total)s employer.",
+            "Province known for %(known)s of %(total)s employers.",
+            facet.total,
+        ),
+        "legal_form": ngettext(
+            "Legal form known for %(known)s of %(total)s employer.",
+            "Legal form known for %(known)s of %(total)s employers.",
+            facet.total,
+        ),
+    }
+    return texts[facet.name] % numbers
+
+
+def progress_text(progress: Progress) -> str:
+    if progress.running:
+        return gettext("Enrichment from the KvK is running, about %(rate)s a minute.") % {
+            "rate": f"{progress.per_minute:,}"
+        }
+    return gettext("Enrichment from the KvK is not running now.")
+
+
+def facet_groups(
+    facets: Iterable[Facet], params: dict[str, list[str]], *, progress: Progress
+) -> list[FacetGroup]:
     """The page's links: each keeps every other parameter (search text, status, sort, the
     other facets) and drops `page`, and the empty ones a form sends (an empty value is the
-    default). `params` is the request's query as lists of values."""
+    default). `params` is the request's query as lists of values.
+
+    A facet from enrichment that is not known for every listing says how many it is known
+    for and whether enrichment is running; known for none, it offers no choices but the one
+    chosen (a list of zeros and "Not known yet" helps nobody)."""
     groups = []
     for facet in facets:
         if facet.name in ON_THE_FORM:
             continue
+        coverage = coverage_text(facet)
+        options = facet.options
+        if facet.enriched and not facet.known:
+            options = [option for option in options if option.active]
         others = [
             (key, value)
             for key, values in params.items()
@@ -115,10 +169,12 @@ def facet_groups(facets: Iterable[Facet], params: dict[str, list[str]]) -> list[
                         active=o.active,
                         sub=o.sub,
                     )
-                    for o in facet.options
+                    for o in options
                 ],
                 active_label=str(active.label) if active else "",
                 remove_url=f"?{prefix}",
+                coverage=coverage,
+                progress=progress_text(progress) if coverage else "",
             )
         )
     return groups
@@ -170,7 +226,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
         )
         links = page_links(request, page)
         rows = result_rows(page.results)
-        groups = facet_groups(page.facets, dict(request.GET.lists()))
+        groups = facet_groups(
+            page.facets,
+            dict(request.GET.lists()),
+            progress=Progress.of(register, now=timezone.now()),
+        )
     # A history restore after a cache miss asks for the whole page, HX-Request or not.
     partial = bool(request.headers.get("HX-Request")) and not request.headers.get(
         "HX-History-Restore-Request"
