@@ -138,6 +138,7 @@ class SyncRun(models.Model):
         # Parsed and kept, not published: it would remove more than REMOVAL_HOLD_PERCENT of the
         # listed employers, so it waits for an admin's approval (scraper.gates.hold_reason).
         HELD = "held", "held: waits for an admin's approval"
+        CANCELLED = "cancelled", "cancelled by an admin"
 
     FINISHED = (
         Status.DONE,
@@ -146,6 +147,7 @@ class SyncRun(models.Model):
         Status.FAILED,
         Status.SKIPPED,
         Status.HELD,
+        Status.CANCELLED,
     )
     # A run that kept its page for an admin to accept (refused) or approve (held).
     AWAITING_ADMIN = (Status.REFUSED, Status.HELD)
