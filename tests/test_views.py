@@ -196,6 +196,19 @@ def test_the_search_page_works_without_javascript(client, editions):
     assert "//unpkg" not in html and "cdn" not in html.lower()
 
 
+def test_the_search_page_has_one_search_box_filled_in_and_other_pages_the_header_one(
+    client, editions
+):
+    search = client.get(SEARCH, {"q": "korenschoof"}).content.decode()
+    changes = client.get(reverse("registry:changes")).content.decode()
+
+    assert len(re.findall(r'<input[^>]*name="q"', search)) == 1
+    assert re.search(r'<input[^>]*name="q"[^>]*value="korenschoof"', search)
+    header_box = re.findall(r'<input id="site-q"[^>]*>', changes)
+    assert len(header_box) == 1
+    assert re.findall(r'<input[^>]*name="q"[^>]*>', changes) == header_box
+
+
 # --- The JSON API ---------------------------------------------------------------------------
 
 

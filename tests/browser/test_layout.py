@@ -100,3 +100,8 @@ def test_the_first_result_is_on_the_first_screen(new_page, size, name):
 
     assert top is not None, "no result shown"
     assert top["y"] < SIZES[size]["height"], f"the first result starts {top['y']:.0f} px down"
+    # Nor does the table of results hide columns in a box of its own that scrolls sideways.
+    box = page.locator("#results .table-scroll").evaluate(
+        "box => box.scrollWidth - box.clientWidth"
+    )
+    assert box <= 0, f"the results scroll {box} px sideways in their box"
