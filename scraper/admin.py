@@ -46,6 +46,10 @@ from scraper.tasks import enrich_sponsors_task, sync_register_task
 
 # The index warns of a stale register (no successful check for two days; scraper/health.py).
 admin.site.index_template = "admin/erkend_index.html"
+# Our name, not "Django administration", in the header, the <title> and on the index.
+admin.site.site_header = _("erkend")
+admin.site.site_title = _("erkend admin")
+admin.site.index_title = _("Registers, editions and enrichment")
 
 
 def _require_view(model_admin: admin.ModelAdmin[Any], request: HttpRequest) -> None:

@@ -46,6 +46,14 @@ def serve(no_network, rows, *, updated=date(2026, 10, 5)):
     no_network.add("GET", URL, body=register_page(rows, updated=updated))
 
 
+def test_the_admin_is_titled_erkend(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+
+    assert "<title>Registers, editions and enrichment | erkend admin</title>" in html
+    assert '<a href="/admin/">erkend</a>' in html
+    assert "Django administration" not in html
+
+
 def test_resync_now_runs_a_sync_and_shows_its_outcome(
     register, admin_client, no_network, django_capture_on_commit_callbacks
 ):
