@@ -101,7 +101,12 @@ class Edition(models.Model):
     raw_gzip = models.BinaryField(help_text="The page as fetched, gzip-compressed.")
     raw_content_type = models.CharField(max_length=50, default="text/html")
     parser_version = models.CharField(max_length=20)
-    added = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(
+        default=0, help_text="Entries: new to the register, and back on it after a gap."
+    )
+    readded = models.PositiveIntegerField(
+        default=0, help_text="Of the added, those back on the register after a gap."
+    )
     removed = models.PositiveIntegerField(default=0)
     renamed = models.PositiveIntegerField(default=0)
     reformatted = models.PositiveIntegerField(

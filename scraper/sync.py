@@ -352,6 +352,7 @@ def _run_locked(
         flagged = removal_flag(counts.removed)
         Edition.objects.filter(pk=edition.pk).update(
             added=counts.added,
+            readded=counts.readded,
             removed=counts.removed,
             renamed=counts.renamed,
             reformatted=counts.reformatted,

@@ -573,6 +573,23 @@ def test_company_page_of_a_row_without_kvk(client, editions):
     assert "KvK number No KvK number in the register" in text_of(response)
 
 
+def test_company_page_links_to_the_employers_kvk_entry(client, editions):
+    make_listing("4DotNet B.V.", "04079637", edition=editions[2])
+
+    html = client.get(company_url("04079637")).content.decode()
+
+    link = '<a href="https://www.kvk.nl/zoeken/?source=all&amp;q=04079637" rel="noopener">'
+    assert link + "Look it up at the KvK</a>" in html
+
+
+def test_company_page_without_kvk_has_no_kvk_link(client, editions):
+    make_listing("Korea Trade Center, Amsterdam", "", edition=editions[2])
+
+    html = client.get(company_url("n-korea-trade-center-amsterdam")).content.decode()
+
+    assert "kvk.nl/zoeken" not in html
+
+
 def test_company_json_has_the_documented_shape(client, editions):
     listing = make_listing("Stork Nederland B.V.", "50302345", edition=editions[1])
     rename_listing(listing, "Bilfinger Maintenance Netherlands B.V.", edition=editions[2])

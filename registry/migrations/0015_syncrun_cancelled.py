@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0013_syncrun_one_open_per_register'),
+        ('registry', '0014_edition_readded'),
     ]
 
     operations = [
