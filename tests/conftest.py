@@ -12,7 +12,7 @@ from django.core.cache import cache
 
 from registry.search import index
 
-REFERENCE_MIGRATION = "registry.migrations.0014_load_reference_places_and_sbi"
+REFERENCE_MIGRATION = "registry.migrations.0016_load_reference_places_and_sbi"
 
 
 @pytest.fixture(scope="session")

@@ -14,10 +14,11 @@ from django.urls import reverse
 from registry import reference
 from registry.models import Place, SbiCode
 from tests import shared_data
+from tests.conftest import REFERENCE_MIGRATION
 from tests.factories import work_register
 
-LOAD = "0014_load_reference_places_and_sbi"
-BEFORE = "0013_syncrun_one_open_per_register"
+LOAD = importlib.import_module(REFERENCE_MIGRATION)
+BEFORE = LOAD.Migration.dependencies[0][1]  # the migration before the load
 SHARED_DATA = shared_data.SHARED.parent
 PLACES_FILE = SHARED_DATA / "places" / "cbs_woonplaatsen_2026.csv"
 SBI_FILE = SHARED_DATA / "sbi" / "sbi2025.csv"
@@ -49,7 +50,7 @@ def test_migrate_loads_the_places_and_sbi_codes_and_reverses_cleanly():
 
 @pytest.mark.django_db
 def test_the_load_is_idempotent_and_keeps_rows_loaded_by_hand():
-    load = importlib.import_module(f"registry.migrations.{LOAD}")
+    load = LOAD
     Place.objects.filter(place="Urk").update(province="Flevoland (by hand)")
     Place.objects.create(place="Nergenshuizen", municipality="Nergens", province="Utrecht")
 

@@ -48,5 +48,5 @@ def unload(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registry", "0013_syncrun_one_open_per_register")]
+    dependencies = [("registry", "0015_syncrun_cancelled")]
     operations = [migrations.RunPython(load, unload)]
