@@ -20,29 +20,39 @@ def served_register(request: HttpRequest, slug: str = SERVED_REGISTER) -> Regist
     """The register a page serves (Work unless it asks for another), with its current edition:
     one query per request and register.
 
-    The context processor and the views both need it; the first caller reads it and keeps it
-    on the request, so a page never pays for it twice. The stored page of the edition (up to
-    a megabyte) is not read. The register asked for last is the one the page's header states
-    (`freshness`): a search or the stats of the Exchange register speak of that register.
+    The context processor and the views both need it; the first caller reads the registers
+    (all four: the search form says which have data) and keeps them on the request, so a page
+    never pays for them twice. The stored page of an edition (up to a megabyte) is not read.
+    The register asked for last is the one the page's header states (`freshness`): a search
+    or the stats of the Exchange register speak of that register.
     """
     setattr(request, _SERVED, slug)
-    cached: dict[str, Register | None] = getattr(request, _CACHED, None) or {}
-    if slug not in cached:
-        cached[slug] = _read_register(slug)
-        setattr(request, _CACHED, cached)
-    return cached[slug]
+    return _registers(request).get(slug)
 
 
-def _read_register(slug: str) -> Register | None:
-    """The register with its current edition, never the edition's stored page: one query.
-    Read each time: its last check changes daily, its edition monthly, its enrichment version
-    while enrichment writes, and HTTP caching (registry.http) spares repeated requests."""
-    return (
-        Register.objects.select_related("current_edition")
-        .defer("current_edition__raw_gzip")
-        .filter(slug=slug)
-        .first()
+def synced_registers(request: HttpRequest) -> frozenset[str]:
+    """The slugs of the registers with an edition loaded (no query beyond served_register's)."""
+    return frozenset(
+        slug for slug, register in _registers(request).items() if register.current_edition_id
     )
+
+
+def _registers(request: HttpRequest) -> dict[str, Register]:
+    cached: dict[str, Register] | None = getattr(request, _CACHED, None)
+    if cached is None:
+        cached = _read_registers()
+        setattr(request, _CACHED, cached)
+    return cached
+
+
+def _read_registers() -> dict[str, Register]:
+    """The registers with their current editions, never an edition's stored page: one query.
+    Read each time: a last check changes daily, an edition monthly, an enrichment version
+    while enrichment writes, and HTTP caching (registry.http) spares repeated requests."""
+    registers = Register.objects.select_related("current_edition").defer(
+        "current_edition__raw_gzip"
+    )
+    return {register.slug: register for register in registers}
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,10 @@ from typing import Any
 import django_filters
 from django import forms
 from django.http import HttpRequest, QueryDict
+from django.utils.translation import gettext
 
 from registry import places, sbi
-from registry.context_processors import served_register
+from registry.context_processors import served_register, synced_registers
 from registry.forms import PublicForm
 from registry.models import Listing, Register
 from registry.search import known_places
@@ -126,6 +127,10 @@ class LegalFormFilter(django_filters.CharFilter):  # type: ignore[misc]
 
 class IntegerFilter(django_filters.NumberFilter):  # type: ignore[misc]  # django-filter is untyped
     field_class = forms.IntegerField  # NumberFilter takes decimals: "1.5 editions" is no answer
+
+
+def not_synced_label(label: str) -> str:
+    return gettext("%(register)s: not synced yet") % {"register": label}
 
 
 class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter is untyped
@@ -246,6 +251,13 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
                 if initial is not None and not data.get(name):
                     data[name] = initial
         super().__init__(data, *args, request=request, **kwargs)
+        if request is not None:
+            # A register with no edition yet has nothing to search: offered, but marked so.
+            synced = synced_registers(request)
+            self.form.fields["register"].choices = [
+                (slug, label if slug in synced else not_synced_label(label))
+                for slug, label in Register.Slug.choices
+            ]
 
     def is_valid(self) -> bool:
         """The form's own validation, then the city looked up among the places of the

@@ -14,7 +14,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
-from registry.context_processors import served_register
+from registry.context_processors import served_register, synced_registers
 from registry.enrichment import Progress
 from registry.models import Register
 
@@ -58,6 +58,7 @@ def _etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:
         register.current_edition_id or 0,
         register.enrichment_version,
         "running" if Progress.of(register, now=timezone.now()).running else "still",
+        ".".join(sorted(synced_registers(request))),  # the register choices say which have data
         int(checked),
         settings.RELEASE,
         get_language() or "",

@@ -18,6 +18,7 @@ from registry.context_processors import served_register
 from registry.enrichment import Progress
 from registry.filters import ListingFilter
 from registry.http import cached_publicly, page_link, without_page
+from registry.models import Register
 from registry.search import Result, SearchPage, search
 from registry.search.facets import Facet
 from registry.search.words import reason_text, verdict_label
@@ -209,6 +210,10 @@ def _page_number(request: HttpRequest) -> int:
     return number if number >= 1 else sys.maxsize
 
 
+def register_label(slug: str) -> str:
+    return str(dict(Register.Slug.choices).get(slug, slug))
+
+
 @require_GET
 @cached_publicly
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -220,7 +225,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
     page = links = None
     rows: list[ResultRow] = []
     groups: list[FacetGroup] = []
-    if valid:
+    # A register never synced has no list to search: say so rather than show none found.
+    not_synced = valid and (register is None or register.current_edition_id is None)
+    if valid and not not_synced:
         page = search(
             filterset.query(), page=_page_number(request), per_page=PAGE_SIZE, register=register
         )
@@ -261,5 +268,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
         # them out of band (facet links change them).
         "facet_inputs": facet_inputs(filterset),
         "htmx_partial": partial,
+        "not_synced": register_label(filterset.register_slug) if not_synced else "",
     }
     return render(request, template, context)
