@@ -31,4 +31,7 @@ urlpatterns: list[URLPattern] = [
     path("company/<str:key>.json", company.company_json, name="company-json"),
     path("company/<str:key>/", company.company, name="company"),
     path("check/", check.check, name="check"),
+    # The JSON endpoints above, documented: OpenAPI 3 (YAML, ?format=json) and Swagger UI.
+    path("api/schema/", api.api_schema, name="api-schema"),
+    path("api/docs/", api.api_docs, name="api-docs"),
 ]
