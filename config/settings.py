@@ -231,6 +231,20 @@ IND_WORK_REGISTER_URL = os.environ.get(
     "IND_WORK_REGISTER_URL",
     "https://ind.nl/en/public-register-recognised-sponsors/public-register-work",
 )
+
+
+def env_contact(name: str) -> str:
+    """An e-mail address or an http(s) URL; empty for none. Anything else stops start-up."""
+    raw = os.environ.get(name, "").strip()
+    if raw and not re.fullmatch(r"https?://\S+|[^@\s/:]+@[^@\s]+\.[^@\s]+", raw):
+        raise ImproperlyConfigured(
+            f"{name} must be an e-mail address or an http(s) URL, not {raw!r}"
+        )
+    return raw
+
+
+# How people reach whoever runs this site, shown on /about/ (registry.about); empty: not shown.
+OPERATOR_CONTACT = env_contact("OPERATOR_CONTACT")
 # Hosts the register URL (the admin's, `sync_register --url`, and every redirect from them) may
 # be on. An entry admits its subdomains (ind.nl admits www.ind.nl); a loopback or private address
 # or localhost only when listed exactly (scraper.fetch.check_url_host).

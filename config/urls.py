@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from config import health
 
@@ -9,5 +11,7 @@ urlpatterns = [
     # Exempt from the https redirect (SECURE_REDIRECT_EXEMPT) and from the rate limits.
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Pages link the SVG; browsers and feed readers that ask /favicon.ico by habit get it too.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("", include("registry.urls")),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlencode
 
 from django.urls import reverse
 
@@ -141,6 +142,13 @@ class CompanyRecord:
     @property
     def kvk(self) -> str:
         return self.listing.company.kvk_number
+
+    @property
+    def kvk_url(self) -> str:
+        """The employer's entry in the KvK's own search, "" without a KvK number."""
+        if not self.kvk:
+            return ""
+        return "https://www.kvk.nl/zoeken/?" + urlencode({"source": "all", "q": self.kvk})
 
     @property
     def key(self) -> str:

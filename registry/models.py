@@ -101,7 +101,12 @@ class Edition(models.Model):
     raw_gzip = models.BinaryField(help_text="The page as fetched, gzip-compressed.")
     raw_content_type = models.CharField(max_length=50, default="text/html")
     parser_version = models.CharField(max_length=20)
-    added = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(
+        default=0, help_text="Entries: new to the register, and back on it after a gap."
+    )
+    readded = models.PositiveIntegerField(
+        default=0, help_text="Of the added, those back on the register after a gap."
+    )
     removed = models.PositiveIntegerField(default=0)
     renamed = models.PositiveIntegerField(default=0)
     reformatted = models.PositiveIntegerField(
@@ -138,6 +143,7 @@ class SyncRun(models.Model):
         # Parsed and kept, not published: it would remove more than REMOVAL_HOLD_PERCENT of the
         # listed employers, so it waits for an admin's approval (scraper.gates.hold_reason).
         HELD = "held", "held: waits for an admin's approval"
+        CANCELLED = "cancelled", "cancelled by an admin"
 
     FINISHED = (
         Status.DONE,
@@ -146,6 +152,7 @@ class SyncRun(models.Model):
         Status.FAILED,
         Status.SKIPPED,
         Status.HELD,
+        Status.CANCELLED,
     )
     # A run that kept its page for an admin to accept (refused) or approve (held).
     AWAITING_ADMIN = (Status.REFUSED, Status.HELD)

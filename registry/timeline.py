@@ -14,6 +14,8 @@ from datetime import date
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from registry.models import Edition, Listing, ListingEvent, ListingName, Register
 
@@ -26,6 +28,7 @@ EDITION_FIELDS = (
     "row_count",
     "kvk_count",
     "added",
+    "readded",
     "removed",
     "renamed",
     "reformatted",
@@ -395,6 +398,43 @@ def changes_of(edition: Edition, editions: Sequence[Edition]) -> EditionChanges:
             )
             lists[kind].append(change)
     return EditionChanges(edition=edition, previous=previous, next=following, **lists)
+
+
+# --- Who came and went: the one wording of an edition's entries --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EditionEntries:
+    """Who came onto the register in an edition and who left it, as the home page and the
+    changes pages state it: from the counts the sync stored, so they cannot disagree."""
+
+    added: int  # new to the register
+    back: int  # listed before, then not, and now again
+    removed: int
+
+    @property
+    def text(self) -> str:
+        """ "534 added, 103 back on the register, 12 no longer listed"."""
+        numbers = {
+            "added": number_format(self.added, force_grouping=True),
+            "back": number_format(self.back, force_grouping=True),
+            "removed": number_format(self.removed, force_grouping=True),
+        }
+        if self.back:
+            return (
+                gettext(
+                    "%(added)s added, %(back)s back on the register, %(removed)s no longer listed"
+                )
+                % numbers
+            )
+        return gettext("%(added)s added, %(removed)s no longer listed") % numbers
+
+
+def entries_of(edition: Edition) -> EditionEntries:
+    """An edition's entries, split: its stored `added` counts the new and the returning alike."""
+    return EditionEntries(
+        added=edition.added - edition.readded, back=edition.readded, removed=edition.removed
+    )
 
 
 # --- The size of a register over time -----------------------------------------------------------

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from registry.views import api, check, company, feeds, history, pages
+from registry.views import about, api, check, company, feeds, history, pages
 
 app_name = "registry"
 urlpatterns: list[URLPattern] = [
@@ -31,6 +31,7 @@ urlpatterns: list[URLPattern] = [
     path("company/<str:key>.json", company.company_json, name="company-json"),
     path("company/<str:key>/", company.company, name="company"),
     path("check/", check.check, name="check"),
+    path("about/", about.about, name="about"),
     # The JSON endpoints above, documented: OpenAPI 3 (YAML, ?format=json) and Swagger UI.
     path("api/schema/", api.api_schema, name="api-schema"),
     path("api/docs/", api.api_docs, name="api-docs"),

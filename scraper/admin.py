@@ -34,6 +34,7 @@ from registry.models import Edition, EnrichmentControl, ProviderResponse, Regist
 from scraper.editions import raw_page
 from scraper.enrich import coverage, is_paused, set_paused
 from scraper.fetch import FetchError, check_url_host
+from scraper.runs import cancel_run, fail_unsent
 from scraper.sync import (
     RunAlreadyOpen,
     preview_refused,
@@ -45,6 +46,10 @@ from scraper.tasks import enrich_sponsors_task, sync_register_task
 
 # The index warns of a stale register (no successful check for two days; scraper/health.py).
 admin.site.index_template = "admin/erkend_index.html"
+# Our name, not "Django administration", in the header, the <title> and on the index.
+admin.site.site_header = _("erkend")
+admin.site.site_title = _("erkend admin")
+admin.site.index_title = _("Registers, editions and enrichment")
 
 
 def _require_view(model_admin: admin.ModelAdmin[Any], request: HttpRequest) -> None:
@@ -55,8 +60,24 @@ def _require_view(model_admin: admin.ModelAdmin[Any], request: HttpRequest) -> N
 
 
 def _enqueue(run: SyncRun) -> None:
-    # After commit: a worker must find the queued row when the message reaches it.
-    transaction.on_commit(lambda: sync_register_task.delay(run.pk))
+    """Send the run's task after commit (a worker must find the queued row when the message
+    reaches it). If the broker cannot take it, the run is failed at once and the admins told."""
+
+    def send() -> None:
+        try:
+            sync_register_task.delay(run.pk)
+        except Exception as error:  # kombu's OperationalError, a refused connection, a timeout
+            fail_unsent(run, error, now=timezone.now())
+
+    transaction.on_commit(send)
+
+
+def _queued_message(request: HttpRequest, run: SyncRun, *, success: str) -> None:
+    run.refresh_from_db(fields=["status", "message"])
+    if run.status == SyncRun.Status.FAILED:
+        messages.error(request, f"The sync could not be started: {run.message}")
+    else:
+        messages.success(request, success)
 
 
 def _to_open_run(request: HttpRequest, run: SyncRun) -> HttpResponse:
@@ -119,7 +140,7 @@ def _resync(request: HttpRequest, *, pk: int) -> HttpResponse:
     except RunAlreadyOpen as already:
         return _to_open_run(request, already.run)
     _enqueue(run)
-    messages.success(request, "Sync queued. This page follows it as it runs.")
+    _queued_message(request, run, success="Sync queued. This page follows it as it runs.")
     return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[run.pk]))
 
 
@@ -182,6 +203,7 @@ class SyncRunAdmin(admin.ModelAdmin[SyncRun]):
         return [
             path("<int:pk>/status.json", view(self.status_view), name="registry_syncrun_status"),
             path("<int:pk>/accept/", view(self.accept_view), name="registry_syncrun_accept"),
+            path("<int:pk>/cancel/", view(self.cancel_view), name="registry_syncrun_cancel"),
             path("<int:pk>/page/", view(self.page_view), name="registry_syncrun_page"),
             *super().get_urls(),
         ]
@@ -209,6 +231,9 @@ class SyncRunAdmin(admin.ModelAdmin[SyncRun]):
 
     def accept_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         return _accept(request, pk=pk)
+
+    def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return _cancel(request, pk=pk)
 
     def page_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         _require_view(self, request)
@@ -250,10 +275,22 @@ def _accept(request: HttpRequest, *, pk: int) -> HttpResponse:
         return _to_open_run(request, already.run)
     _enqueue(run)
     if refused.status == SyncRun.Status.HELD:
-        messages.success(request, "Approved: publishing the held edition.")
+        _queued_message(request, run, success="Approved: publishing the held edition.")
     else:
-        messages.success(request, "Accepting the refused edition with force.")
+        _queued_message(request, run, success="Accepting the refused edition with force.")
     return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[run.pk]))
+
+
+@require_POST
+def _cancel(request: HttpRequest, *, pk: int) -> HttpResponse:
+    if not request.user.has_perm("registry.change_register"):
+        return HttpResponse("You may not cancel a sync.", status=403)
+    run = get_object_or_404(SyncRun, pk=pk)
+    if cancel_run(run, by=request.user.get_username(), now=timezone.now()):
+        messages.success(request, "Cancelled. A running sync stops before it publishes anything.")
+    else:
+        messages.warning(request, "This run had already finished; nothing was cancelled.")
+    return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[pk]))
 
 
 @require_GET
@@ -398,7 +435,18 @@ def _enrichment_start(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_coverage_url())
     # Without a broker the task runs inside this request: keep that to one employer.
     limit = 1 if settings.CELERY_TASK_ALWAYS_EAGER else None
-    transaction.on_commit(lambda: enrich_sponsors_task.delay(trigger="admin", limit=limit))
+    unsent: list[Exception] = []
+
+    def send() -> None:
+        try:
+            enrich_sponsors_task.delay(trigger="admin", limit=limit)
+        except Exception as error:  # the broker is down: say so, never a 500
+            unsent.append(error)
+
+    transaction.on_commit(send)
+    if unsent:
+        messages.error(request, f"Enrichment could not be started: no task queue ({unsent[0]}).")
+        return HttpResponseRedirect(_coverage_url())
     note = " (no worker configured: one employer, in this request)" if limit else ""
     messages.success(request, f"Enrichment run queued{note}. Runs are listed below.")
     return HttpResponseRedirect(_coverage_url())

@@ -25,7 +25,8 @@ _M = TypeVar("_M", bound=models.Model)
 
 @dataclass(frozen=True, slots=True)
 class Counts:
-    added: int = 0
+    added: int = 0  # new to the register and back on it, together
+    readded: int = 0  # of the added, those back after a gap
     removed: int = 0
     renamed: int = 0
     reformatted: int = 0
@@ -253,6 +254,7 @@ def apply_edition(
     added = len(new_keys) + len(readded)
     return Counts(
         added=added,
+        readded=len(readded),
         removed=len(gone),
         renamed=renamed,
         reformatted=reformatted,

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.mail import mail_admins
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
@@ -75,14 +76,48 @@ def fail_stale_runs(*, now: datetime, register: Register | None = None) -> list[
 
 
 def claim_run(run: SyncRun, *, now: datetime) -> bool:
-    """Take a queued run for this worker (compare-and-set); False if it is not queued any more:
-    cancelled, failed as stale, or taken by another worker (a redelivered message)."""
-    claimed = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.QUEUED).update(
-        status=SyncRun.Status.RUNNING, started_at=now, heartbeat_at=now
+    """Mark the run running for this worker (compare-and-set); False if an admin cancelled it
+    before a worker took it up. A task's retry takes its own failed run again."""
+    claimed = (
+        SyncRun.objects.filter(pk=run.pk)
+        .exclude(status=SyncRun.Status.CANCELLED)
+        .update(status=SyncRun.Status.RUNNING, started_at=now, heartbeat_at=now)
     )
     if claimed:
         run.status, run.started_at, run.heartbeat_at = SyncRun.Status.RUNNING, now, now
     return bool(claimed)
+
+
+def cancel_run(run: SyncRun, *, by: str, now: datetime) -> bool:
+    """End a queued or running run at an admin's word; False if it had already finished.
+
+    A queued run is never started (claim_run); a running one stops at its next heartbeat,
+    before it publishes anything (its transaction is rolled back).
+    """
+    message = gettext("cancelled by %(user)s") % {"user": by}
+    return bool(
+        SyncRun.objects.filter(pk=run.pk, status__in=SyncRun.OPEN).update(
+            status=SyncRun.Status.CANCELLED, finished_at=now, message=message
+        )
+    )
+
+
+def fail_unsent(run: SyncRun, error: Exception, *, now: datetime) -> None:
+    """The task of a queued run could not be sent (the broker is down): no worker will ever take
+    it, so it is failed now, with why, and the admins are told."""
+    message = gettext("could not reach the task queue, so no worker will run it: %(error)s") % {
+        "error": error
+    }
+    failed = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.QUEUED).update(
+        status=SyncRun.Status.FAILED, finished_at=now, message=message
+    )
+    if not failed:
+        return
+    log.error("sync run %s: %s", run.pk, message)
+    try:
+        mail_admins(f"sync run {run.pk} could not be started", message)
+    except Exception:  # the run says why; a mail server is no gate
+        log.exception("could not mail the admins about run %s", run.pk)
 
 
 class Heartbeat:

@@ -47,7 +47,7 @@ from scraper.parse import (
     parse_csv,
     parse_register,
 )
-from scraper.runs import SyncStopped, fail_stale_runs, heartbeat
+from scraper.runs import SyncStopped, claim_run, fail_stale_runs, heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -191,9 +191,11 @@ def run_sync(
     run = SyncRun.objects.select_related("register").get(pk=run_id)
     register = run.register
     now = timezone.now()
-    run.status = SyncRun.Status.RUNNING
-    run.started_at = run.heartbeat_at = now
-    run.save(update_fields=["status", "started_at", "heartbeat_at"])
+    if not claim_run(run, now=now):  # cancelled before a worker took it up
+        run.refresh_from_db()
+        return SyncResult(
+            run_id=run.pk, register=register.slug, status=run.status, message=run.message
+        )
     with register_lock(register) as acquired, heartbeat(run.pk) as beat:
         if not acquired:
             return _finish(run, SyncRun.Status.SKIPPED, "another sync of this register is running")
@@ -350,6 +352,7 @@ def _run_locked(
         flagged = removal_flag(counts.removed)
         Edition.objects.filter(pk=edition.pk).update(
             added=counts.added,
+            readded=counts.readded,
             removed=counts.removed,
             renamed=counts.renamed,
             reformatted=counts.reformatted,

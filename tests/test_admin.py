@@ -46,6 +46,14 @@ def serve(no_network, rows, *, updated=date(2026, 10, 5)):
     no_network.add("GET", URL, body=register_page(rows, updated=updated))
 
 
+def test_the_admin_is_titled_erkend(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+
+    assert "<title>Registers, editions and enrichment | erkend admin</title>" in html
+    assert '<a href="/admin/">erkend</a>' in html
+    assert "Django administration" not in html
+
+
 def test_resync_now_runs_a_sync_and_shows_its_outcome(
     register, admin_client, no_network, django_capture_on_commit_callbacks
 ):
@@ -211,3 +219,96 @@ def test_the_admin_lists_every_removal_and_approves(
 
     approved = SyncRun.objects.get(accepted_from_id=held.run_id)
     assert (approved.status, approved.removed) == ("done", 6)
+
+
+# --- Runs that cannot start, and runs an admin ends ---------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as in production: on_commit runs at once
+def test_resync_with_the_broker_down_fails_the_run_at_once_and_tells_the_admins(
+    register, admin_client, monkeypatch, settings
+):
+    from django.core import mail
+    from kombu.exceptions import OperationalError
+
+    from scraper.tasks import sync_register_task
+
+    settings.ADMINS = [("Ops", "ops@example.org")]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    def down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(sync_register_task, "delay", down)
+    resync = reverse("admin:registry_register_resync", args=[register.pk])
+
+    response = csrf_post(admin_client, resync)
+
+    run = SyncRun.objects.get()
+    assert run.status == "failed" and "could not reach the task queue" in run.message
+    assert "Connection refused" in run.message
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "The sync could not be started" in page
+    assert len(mail.outbox) == 1 and "could not be started" in mail.outbox[0].subject
+    # Nothing is left open: the next click queues a new run.
+    monkeypatch.setattr(sync_register_task, "delay", lambda run_id: None)  # the broker is back
+    csrf_post(admin_client, resync)
+    assert SyncRun.objects.filter(status="queued").count() == 1
+
+
+def test_an_admin_cancels_a_queued_run_and_no_worker_starts_it(register, admin_client):
+    run = queue_sync(register="work", trigger="admin", now=timezone.now())
+    page = admin_client.get(reverse("admin:registry_syncrun_change", args=[run.pk]))
+    assert "Cancel this sync" in page.content.decode()
+
+    csrf_post(admin_client, reverse("admin:registry_syncrun_cancel", args=[run.pk]))
+
+    run.refresh_from_db()
+    assert run.status == "cancelled" and run.message == "cancelled by admin"
+    result = run_sync(run.pk)  # the task arrives after all
+    assert result.status == "cancelled"
+    assert not Edition.objects.exists()
+
+
+def test_cancel_needs_the_permission_and_a_post(register, admin_client, client):
+    run = queue_sync(register="work", trigger="admin", now=timezone.now())
+    cancel = reverse("admin:registry_syncrun_cancel", args=[run.pk])
+    assert admin_client.get(cancel).status_code == 405
+    staff = User.objects.create_user("staff", password="pw", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_syncrun"))
+    client.force_login(staff)
+    assert client.post(cancel).status_code == 403
+    run.refresh_from_db()
+    assert run.status == "queued"
+
+
+def test_a_cancelled_running_sync_stops_before_it_publishes(register, no_network, monkeypatch):
+    from scraper import gates
+    from scraper.runs import cancel_run
+
+    serve(no_network, numbered_rows(10))
+    run = queue_sync(register="work", trigger="admin", now=timezone.now())
+    original = gates.check_plausible
+
+    def cancelled_midway(*args, **kwargs):
+        cancel_run(run, by="ops", now=timezone.now())  # the admin clicks as the page is checked
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr("scraper.sync.check_plausible", cancelled_midway)
+
+    result = run_sync(run.pk)
+
+    assert result.status == "cancelled" and result.message == "cancelled by ops"
+    assert not Edition.objects.exists()
+    register.refresh_from_db()
+    assert register.current_edition is None
+
+
+def test_cancelling_a_finished_run_changes_nothing(register, admin_client, no_network):
+    serve(no_network, numbered_rows(10))
+    done = run_sync(queue_sync(register="work", trigger="test", now=timezone.now()).pk)
+
+    response = csrf_post(admin_client, reverse("admin:registry_syncrun_cancel", args=[done.run_id]))
+
+    assert SyncRun.objects.get(pk=done.run_id).status == "done"
+    assert "already finished" in admin_client.get(response["Location"]).content.decode()

@@ -31,6 +31,7 @@ def counted(edition: Edition) -> Edition:
     renames = events.filter(kind="renamed")
     Edition.objects.filter(pk=edition.pk).update(
         added=events.filter(kind__in=["added", "readded"]).count(),
+        readded=events.filter(kind="readded").count(),
         removed=events.filter(kind="removed").count(),
         renamed=renames.filter(format_only=False).count(),
         reformatted=renames.filter(format_only=True).count(),
@@ -69,8 +70,8 @@ def test_the_changes_page_shows_the_latest_edition_of_each_register_with_its_cou
     page = text_of(response)
     assert "Public register Work" in page
     assert "Latest edition: 5 October 2026" in page
-    assert "+2 new employers, −0 no longer listed, 0 renamed" in page
-    assert "3 August 2026 10 +1 −2 1 1" in page  # the table row of August
+    assert "1 added, 1 back on the register, 0 no longer listed, 0 renamed" in page
+    assert "3 August 2026 10 +1 +0 −2 1 1" in page  # the table row of August
     assert "1 July 2026 10 first edition we stored" in page
     # The other registers have no edition yet, and say so.
     assert page.count("No edition of this register is stored yet.") == 3
@@ -84,7 +85,9 @@ def test_an_edition_page_lists_added_removed_and_renamed_employers(client, editi
     assert response.status_code == 200
     page = text_of(response)
     assert "Public register Work: the edition of 3 August 2026" in page
-    assert "Compared with the edition of 1 July 2026: +1 new employer, −2 no longer listed" in page
+    assert (
+        "Compared with the edition of 1 July 2026: 1 added, 2 no longer listed, 1 renamed" in page
+    )
     assert "Added: 1 Bakker &amp; Zonen B.V. 20000001" in page
     assert "No longer listed: 2 The IND gives no reasons" in page
     assert "look the same. Back Again B.V. 20000003 Gone B.V. 20000002 Renamed" in page
@@ -99,11 +102,13 @@ def test_an_edition_page_lists_added_removed_and_renamed_employers(client, editi
     assert f'<a href="{edition_url("2026-10-05")}" rel="next">' in html
 
 
-def test_an_edition_page_counts_employers_listed_again_among_the_new(client, editions):
+def test_an_edition_page_counts_employers_back_on_the_register_apart_from_the_new(client, editions):
     page = text_of(client.get(edition_url("2026-10-05")))
 
-    assert "+2 new employers (1 of them listed again)" in page
-    assert "Listed again: 1 Listed in an earlier edition, then not, and now again." in page
+    assert "1 added, 1 back on the register, 0 no longer listed" in page
+    assert "Added (1) Back on the register (1) No longer listed (0)" in page
+    assert "Added: 1 Newcomer B.V." in page
+    assert "Back on the register: 1 Listed in an earlier edition, then not, and now again." in page
     assert "Back Again B.V. 20000003" in page
 
 
@@ -157,7 +162,9 @@ def test_the_home_page_links_the_latest_editions_news(client, editions):
     response = client.get(reverse("registry:search"))
 
     page = text_of(response)
-    assert "+2 new employers in the edition of 5 October 2026" in page
+    assert (
+        "The edition of 5 October 2026: 1 added, 1 back on the register, 0 no longer listed" in page
+    )
     assert f'href="{edition_url("2026-10-05")}"' in response.content.decode()
 
 

@@ -20,6 +20,7 @@ URLS = [
     reverse("registry:search-csv"),
     reverse("registry:company", kwargs={"key": "12345678"}),
     reverse("registry:company-json", kwargs={"key": "12345678"}),
+    reverse("registry:about"),
 ]
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -194,6 +196,32 @@ def test_the_search_page_works_without_javascript(client, editions):
     assert 'hx-get="/"' in html
     assert "vendor/htmx.min.js" in html
     assert "//unpkg" not in html and "cdn" not in html.lower()
+
+
+def test_the_search_page_has_one_search_box_filled_in_and_other_pages_the_header_one(
+    client, editions
+):
+    search = client.get(SEARCH, {"q": "korenschoof"}).content.decode()
+    changes = client.get(reverse("registry:changes")).content.decode()
+
+    assert len(re.findall(r'<input[^>]*name="q"', search)) == 1
+    assert re.search(r'<input[^>]*name="q"[^>]*value="korenschoof"', search)
+    header_box = re.findall(r'<input id="site-q"[^>]*>', changes)
+    assert len(header_box) == 1
+    assert re.findall(r'<input[^>]*name="q"[^>]*>', changes) == header_box
+
+
+def test_pages_link_the_favicon_and_favicon_ico_leads_to_it(client, editions):
+    html = client.get(reverse("registry:changes")).content.decode()
+    icon = finders.find("favicon.svg")
+
+    response = client.get("/favicon.ico")
+
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    assert response.status_code == 301
+    assert response["Location"] == "/static/favicon.svg"
+    assert isinstance(icon, str)
+    assert Path(icon).read_text().startswith("<svg xmlns=")
 
 
 # --- The JSON API ---------------------------------------------------------------------------
@@ -543,6 +571,23 @@ def test_company_page_of_a_row_without_kvk(client, editions):
 
     assert response.status_code == 200
     assert "KvK number No KvK number in the register" in text_of(response)
+
+
+def test_company_page_links_to_the_employers_kvk_entry(client, editions):
+    make_listing("4DotNet B.V.", "04079637", edition=editions[2])
+
+    html = client.get(company_url("04079637")).content.decode()
+
+    link = '<a href="https://www.kvk.nl/zoeken/?source=all&amp;q=04079637" rel="noopener">'
+    assert link + "Look it up at the KvK</a>" in html
+
+
+def test_company_page_without_kvk_has_no_kvk_link(client, editions):
+    make_listing("Korea Trade Center, Amsterdam", "", edition=editions[2])
+
+    html = client.get(company_url("n-korea-trade-center-amsterdam")).content.decode()
+
+    assert "kvk.nl/zoeken" not in html
 
 
 def test_company_json_has_the_documented_shape(client, editions):

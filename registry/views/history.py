@@ -42,11 +42,13 @@ from registry.timeline import (
     EDITION_FIELDS,
     Change,
     EditionChanges,
+    EditionEntries,
     EditionFigures,
     changes_of,
     edition_on,
     editions_of,
     editions_per_day,
+    entries_of,
     evidence_links,
     figures_of,
     long_date,
@@ -145,6 +147,7 @@ class EditionRow:
     edition: Edition
     url: str  # its changes page
     baseline: bool  # the first edition we stored: what it holds is new to us, not news
+    entries: EditionEntries
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +169,7 @@ class RegisterHistory:
                 edition=e,
                 url=changes_url(self.register.slug, e, unambiguous=per_day[e.published_on] > 1),
                 baseline=e.pk == self.first_pk,
+                entries=entries_of(e),
             )
             for e in self.editions
         ]
@@ -248,7 +252,8 @@ def edition_changes(request: HttpRequest, register: str, day: str) -> HttpRespon
         "register": register_row,
         "changes": found,
         "counts": found.counts(),
-        "entered": len(found.added) + len(found.readded),
+        # The same figures and words as the home page and /changes/ (registry.timeline).
+        "entries": entries_of(found.edition),
         "json_url": changes_url(register_row.slug, found.edition, suffix=".json"),
         "previous_url": changes_url(register_row.slug, found.previous) if found.previous else "",
         "next_url": changes_url(register_row.slug, found.next) if found.next else "",

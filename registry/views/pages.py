@@ -18,7 +18,7 @@ from registry.http import cached_publicly, page_link, without_page
 from registry.search import Result, SearchPage, search
 from registry.search.facets import Facet
 from registry.search.words import reason_text, verdict_label
-from registry.timeline import company_url_maker, long_date
+from registry.timeline import company_url_maker, entries_of, is_baseline, long_date
 
 PAGE_SIZE = 50
 ON_THE_FORM = ("status",)  # facets the form itself offers as a field: no links for them
@@ -178,6 +178,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     # The results alone for htmx, which swaps them in; the page includes the same template.
     template = "registry/search_results.html" if partial else "registry/search.html"
     params = without_page(request.GET)
+    edition = register.current_edition if register else None
     query_string = f"?{params.urlencode()}".rstrip("?")
     context = {
         "filterset": filterset,
@@ -188,7 +189,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "json_url": reverse("registry:search-json") + query_string,
         "atom_url": reverse("registry:search-feed") + query_string,
         "csv_url": reverse("registry:search-csv") + query_string,
-        "latest_edition": register.current_edition if register else None,
+        "latest_edition": edition,
+        # What the latest edition changed, worded as /changes/ words it; none for the first
+        # edition we stored, whose entries are the whole register rather than news.
+        "latest_entries": entries_of(edition) if edition and not is_baseline(edition) else None,
         "as_of": page.as_of if page else None,
         "rows": rows,
         "equal_matches": page.group if page else [],

@@ -9,9 +9,8 @@ Fixtures for any test in tests/browser/:
   inside the test, it is emptied again afterwards.
 - `new_page(**context_options)`: another fresh context and page, for options such as
   `java_script_enabled=False`; `page` is `new_page()`.
-- `console_errors`: a list that collects the console errors and uncaught exceptions of `page`
-  (except the 404 of the favicon Chromium asks for by itself). Wait for the "networkidle" load
-  state before checking it, so late errors are in.
+- `console_errors`: a list that collects the console errors and uncaught exceptions of `page`.
+  Wait for the "networkidle" load state before checking it, so late errors are in.
 - `make_url(path)`: the absolute URL of a path on the live server.
 
 When a test fails, a full-page screenshot of each page it opened goes to
@@ -161,9 +160,7 @@ def console_errors(page: Page) -> list[str]:
 
     def on_console(message: ConsoleMessage) -> None:
         url = message.location.get("url", "")
-        # Chromium asks for /favicon.ico by itself, and logs its 404 some time after the load;
-        # the site has no favicon (templates/base.html links none). Not the page's own error.
-        if message.type == "error" and not url.endswith("/favicon.ico"):
+        if message.type == "error":
             errors.append(f"console: {message.text} ({url})")
 
     page.on("console", on_console)

@@ -52,6 +52,7 @@ def public_pages() -> list[str]:
         reverse("registry:changes-edition", kwargs={"register": "work", "day": day}),
         reverse("registry:stats"),
         reverse("registry:check"),
+        reverse("registry:about"),
         "/no-such-page/",
     ]
 

@@ -69,6 +69,7 @@ def test_the_public_pages_break_no_rule_of_the_policy(page: Page, console_errors
         reverse("registry:changes-edition", args=["work", "2026-10-03"]),
         reverse("registry:stats"),
         reverse("registry:check"),
+        reverse("registry:about"),
     ):
         visit(page, console_errors, path)
     visit(page, console_errors, "/company/99999999/", status=404)
