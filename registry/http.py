@@ -19,7 +19,6 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
 
 from registry.context_processors import served_register
 from registry.models import Register
@@ -41,6 +40,9 @@ def json_errors(errors: dict[str, Any], *, status: int = 400) -> Response:
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's own refusals (a POST is a 405) in the shape of the API's other errors
     (REST_FRAMEWORK["EXCEPTION_HANDLER"]), under `__all__`: they concern the whole request."""
+    # Imported here: rest_framework.views reads FallbackNegotiation, below, as it loads.
+    from rest_framework.views import exception_handler
+
     response = exception_handler(exc, context)
     if response is not None and isinstance(exc, APIException):
         error = {"message": str(exc.detail), "code": str(exc.get_codes())}
