@@ -101,6 +101,8 @@ API_URLS = (
     "changes-json",
     "changes-edition-json",
     "stats-json",
+    "api-schema",  # made anew per request: as costly as a search
+    "api-docs",
 )
 LIMITS: dict[str, Limit] = {
     "registry:check": CHECK,

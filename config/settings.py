@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django_filters",
+    "rest_framework",  # the JSON API (registry/views/api.py; REST_FRAMEWORK below)
+    "drf_spectacular",  # its OpenAPI schema, /api/schema/
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by us for /api/docs/
     "registry",
     "scraper",
     "axes",  # admin login lockout (the web edge, below)
@@ -287,6 +290,46 @@ HTTP_MAX_AGE = env_int("HTTP_MAX_AGE", default=60)
 for _name in ("KVK_API_RATE_PER_MINUTE", "KVK_OPENDATA_RATE_PER_MINUTE", "ENRICH_BATCH_SIZE"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1")
+
+# --- The JSON API: Django REST framework views, documented by drf-spectacular --------------
+# JSON only: the browsable API's pages use inline scripts, which the Content-Security-Policy
+# forbids, and /api/docs/ documents every endpoint. Anonymous and read-only: no session or
+# login is looked at (no query for it). Rate limits are the web edge's (config/edge.py), by
+# URL name as for every page, not DRF's throttles: one count per client, one place.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],  # GET only: no body is read
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": [],
+    "DEFAULT_METADATA_CLASS": None,  # OPTIONS stays a 405, as before DRF: GET is all there is
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "registry.http.FallbackNegotiation",
+    "EXCEPTION_HANDLER": "registry.http.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "erkend API",
+    "DESCRIPTION": (
+        "The IND public register of recognised sponsors (erkend referenten), searchable, with "
+        "the history of every listing: the same answers as the site's pages, as JSON. Read "
+        "only, no key needed; at most RATELIMIT_API requests per client address (600 a minute "
+        "by default), beyond which the answer is a 429 with Retry-After. Every refusal has "
+        'the shape `{"errors": {parameter: [{"message", "code"}]}}`. Answers carry an ETag '
+        "and Last-Modified: a conditional GET gets a 304 until the register changes."
+    ),
+    "VERSION": "1",
+    "TAGS": [  # in this order on /api/docs/
+        {"name": "search", "description": "Employers by name, KvK number and filters."},
+        {"name": "companies", "description": "One employer and its history."},
+        {"name": "history", "description": "The editions, what each changed, the figures."},
+    ],
+    "SERVE_INCLUDE_SCHEMA": False,  # the schema does not describe itself
+    "SWAGGER_UI_DIST": "SIDECAR",  # from /static/: no CDN, script-src 'self' holds
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # `status` and `status_now` share one set of values: one enum in the schema, by name.
+    "ENUM_NAME_OVERRIDES": {"ListingStatusEnum": "registry.serializers.STATUSES"},
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/Amsterdam"

@@ -1,30 +1,73 @@
-"""What the public views share about HTTP: JSON errors, page links and the validators that let
-browsers and proxies cache a page until the register it shows changes."""
+"""What the public views share about HTTP: the API's errors and how it picks a format, page
+links, and the validators that let browsers and proxies cache a page until the register it
+shows changes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseBase, JsonResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponseBase, QueryDict
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
+from rest_framework.exceptions import APIException, NotAcceptable
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from registry.context_processors import served_register, synced_registers
 from registry.enrichment import Progress
 from registry.models import Register
 
-JSON_PARAMS: dict[str, Any] = {"ensure_ascii": False}
-
 View = Callable[..., HttpResponseBase]
 
 
-def json_errors(errors: dict[str, Any], *, status: int = 400) -> JsonResponse:
-    return JsonResponse({"errors": errors}, status=status, json_dumps_params=JSON_PARAMS)
+def as_http_request(request: Request) -> HttpRequest:
+    """DRF's Request passes on every attribute of the HttpRequest it wraps ("Requests" in
+    DRF's guide), so the code below the API views, written for Django's, takes it as one."""
+    return cast(HttpRequest, request)
+
+
+def json_errors(errors: dict[str, Any], *, status: int = 400) -> Response:
+    """The API's refusal: `{"errors": {field: [{"message": ..., "code": ...}]}}`."""
+    return Response({"errors": errors}, status=status)
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's own refusals (a POST is a 405) in the shape of the API's other errors
+    (REST_FRAMEWORK["EXCEPTION_HANDLER"]), under `__all__`: they concern the whole request."""
+    # Imported here: rest_framework.views reads FallbackNegotiation, below, as it loads.
+    from rest_framework.views import exception_handler
+
+    response = exception_handler(exc, context)
+    if response is not None and isinstance(exc, APIException):
+        error = {"message": str(exc.detail), "code": str(exc.get_codes())}
+        response.data = {"errors": {"__all__": [error]}}
+    return response
+
+
+class FallbackNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation (`?format=`, then Accept), except that a format or Accept header a
+    view cannot give is answered in its first format, as before DRF, rather than with a 404 or
+    406: only the schema has two formats, and no client should lose a search to its Accept."""
+
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderers = list(renderers)
+        try:
+            chosen: tuple[BaseRenderer, str] = super().select_renderer(
+                request, renderers, format_suffix
+            )
+        except (Http404, NotAcceptable):
+            return renderers[0], renderers[0].media_type
+        return chosen
 
 
 def page_link(params: QueryDict, number: int) -> str:
@@ -91,6 +134,5 @@ def cached_publicly(view: View) -> View:
         patch_vary_headers(response, ["HX-Request"])  # a fragment is not the page
         return response
 
-    wrapped.__name__ = getattr(view, "__name__", "view")
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+    # Its name, docs and attributes (a DRF view's `cls`, by which drf-spectacular finds it).
+    return functools.update_wrapper(wrapped, view)

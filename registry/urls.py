@@ -32,4 +32,7 @@ urlpatterns: list[URLPattern] = [
     path("company/<str:key>/", company.company, name="company"),
     path("check/", check.check, name="check"),
     path("about/", about.about, name="about"),
+    # The JSON endpoints above, documented: OpenAPI 3 (YAML, ?format=json) and Swagger UI.
+    path("api/schema/", api.api_schema, name="api-schema"),
+    path("api/docs/", api.api_docs, name="api-docs"),
 ]

@@ -63,6 +63,8 @@ class Match:
     reason: str = ""  # why it matches, one of REASONS (reason_of)
 
 
+# What a match is called, strongest first (verdict_of, kvk_verdict, settled).
+VERDICTS = ("listed", "removed", "likely", "similar")
 # Why a match matches, strongest first; registry.search.words says each in words.
 REASONS = (
     "kvk",  # the KvK number itself

@@ -1,5 +1,7 @@
 """The search for programs: `/search.json` (a page, with the facets) and `/search.csv` (every
 row, for spreadsheets). The same parameters as the page (registry.filters.ListingFilter).
+The JSON is a Django REST framework view, described by registry.serializers for the OpenAPI
+schema (`/api/schema/`) and its docs page (`/api/docs/`), both here.
 
 The CSV is UTF-8 with a byte-order mark, because Excel reads a CSV without one in the
 machine's legacy code page and garbles "Coöperatief" and "Sàrl"; other tools skip the mark. A
@@ -15,16 +17,28 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from registry.bulk import spreadsheet_safe
 from registry.context_processors import Freshness, served_register
 from registry.filters import ListingFilter, PageForm
-from registry.http import JSON_PARAMS, cached_publicly, json_errors, page_link, without_page
+from registry.http import (
+    as_http_request,
+    cached_publicly,
+    json_errors,
+    page_link,
+    without_page,
+)
 from registry.search import Result, search, select
+from registry.serializers import SearchSerializer, listing_parameters, refusals
 from registry.timeline import company_url_maker
 
 PAGE_SIZE = 50  # as the page
@@ -75,16 +89,28 @@ def result_json(result: Result, *, url: Callable[[str], str]) -> dict[str, objec
     }
 
 
-@require_GET
 @cached_publicly
-def search_json(request: HttpRequest) -> JsonResponse:
+@extend_schema(
+    operation_id="search",
+    summary="Search the register",
+    description=(
+        "Employers by name or KvK number, filtered and ranked as on the search page, a page "
+        "at a time, with the facets' counts. Each result says how well it matches the query: "
+        "`verdict`, `reason` and `score`. A bad parameter is a 400 naming every bad one."
+    ),
+    parameters=listing_parameters(),
+    responses={200: SearchSerializer, **refusals(400, 429)},
+    tags=["search"],
+)
+@api_view(["GET"])
+def search_json(request: Request) -> Response:
     """The search as JSON: the same filters, `page` and `page_size`; a bad value is a 400."""
-    filterset = ListingFilter(request.GET, request=request)
-    paging = PageForm(request.GET)
+    filterset = ListingFilter(request.query_params, request=as_http_request(request))
+    paging = PageForm(request.query_params)
     filter_ok, paging_ok = filterset.is_valid(), paging.is_valid()  # both, to report all errors
     if not (filter_ok and paging_ok):
         return json_errors({**filterset.errors.get_json_data(), **paging.errors.get_json_data()})
-    register = served_register(request, filterset.register_slug)
+    register = served_register(as_http_request(request), filterset.register_slug)
     number = paging.cleaned_data["page"] or 1
     page = search(
         filterset.query(),
@@ -98,7 +124,7 @@ def search_json(request: HttpRequest) -> JsonResponse:
             "last": page.num_pages,
         }
         return json_errors({"page": [{"message": message, "code": "out_of_range"}]})
-    params = without_page(request.GET)
+    params = without_page(request.query_params)
     freshness = Freshness.of(register)
     url = company_url_maker()
     data: dict[str, object] = {
@@ -128,7 +154,22 @@ def search_json(request: HttpRequest) -> JsonResponse:
             ),
             "nearest": [result_json(result, url=url) for result in page.nearest],
         }
-    return JsonResponse(data, json_dumps_params=JSON_PARAMS)
+    return Response(data)
+
+
+# OpenAPI 3, YAML unless ?format=json.
+api_schema = SpectacularAPIView.as_view()
+
+
+class ApiDocs(SpectacularSwaggerSplitView):
+    """Swagger UI over the schema, its init script a file of its own (`?script`), not inline:
+    the Content-Security-Policy allows scripts from our own files only."""
+
+    template_name = "registry/api_docs.html"
+    url_name = "registry:api-schema"
+
+
+api_docs = ApiDocs.as_view()
 
 
 class _Line:

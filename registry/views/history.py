@@ -15,17 +15,29 @@ from datetime import date
 
 from django import forms
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from registry.charts import Chart, hbar_chart, line_chart, updown_chart
 from registry.companies import COMPANY_KEY, canonical_key
 from registry.context_processors import Freshness, served_register
-from registry.http import JSON_PARAMS, json_errors
+from registry.http import as_http_request, json_errors
 from registry.models import Edition, Listing, Register
 from registry.sbi import SECTIONS_2025
+from registry.serializers import (
+    EDITION_PARAMETER,
+    STATS_REGISTER_PARAMETER,
+    ChangesSerializer,
+    EditionChangesSerializer,
+    StatsSerializer,
+    refusals,
+)
 from registry.timeline import (
     EDITION_FIELDS,
     Change,
@@ -67,7 +79,7 @@ def problem_page(request: HttpRequest, problem: Problem) -> HttpResponse:
     return render(request, "registry/problem.html", context, status=problem.status)
 
 
-def problem_json(problem: Problem, *, field: str) -> JsonResponse:
+def problem_json(problem: Problem, *, field: str) -> Response:
     code = "not_found" if problem.status == 404 else "invalid"
     return json_errors({field: [{"message": problem.message, "code": code}]}, status=problem.status)
 
@@ -197,8 +209,15 @@ def changes(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/changes.html", {"histories": register_histories()})
 
 
-@require_GET
-def changes_json(request: HttpRequest) -> JsonResponse:
+@extend_schema(
+    operation_id="changes",
+    summary="Every stored edition of each register",
+    description="Per register, its editions newest first, with what each changed.",
+    responses={200: ChangesSerializer, **refusals(429)},
+    tags=["history"],
+)
+@api_view(["GET"])
+def changes_json(request: Request) -> Response:
     data = {
         "registers": [
             {
@@ -213,7 +232,7 @@ def changes_json(request: HttpRequest) -> JsonResponse:
         ],
         "source": Freshness.of(None).credit,
     }
-    return JsonResponse(data, json_dumps_params=JSON_PARAMS)
+    return Response(data)
 
 
 def load_changes(request: HttpRequest, slug: str, day: str) -> tuple[Register, EditionChanges]:
@@ -242,10 +261,30 @@ def edition_changes(request: HttpRequest, register: str, day: str) -> HttpRespon
     return render(request, "registry/changes_edition.html", context)
 
 
-@require_GET
-def edition_changes_json(request: HttpRequest, register: str, day: str) -> JsonResponse:
+@extend_schema(
+    operation_id="edition_changes",
+    summary="What one edition changed",
+    description=(
+        "One edition of one register: who was added, listed again, removed, renamed and "
+        "reformatted, compared with the edition before. A date that is not one, or a register "
+        "or edition we do not have, is a 400 or 404."
+    ),
+    parameters=[
+        OpenApiParameter(
+            "register", str, OpenApiParameter.PATH, enum=REGISTER_SLUGS, description="Register."
+        ),
+        OpenApiParameter(
+            "day", str, OpenApiParameter.PATH, description="The edition's date, YYYY-MM-DD."
+        ),
+        EDITION_PARAMETER,
+    ],
+    responses={200: EditionChangesSerializer, **refusals(400, 404, 429)},
+    tags=["history"],
+)
+@api_view(["GET"])
+def edition_changes_json(request: Request, register: str, day: str) -> Response:
     try:
-        register_row, found = load_changes(request, register, day)
+        register_row, found = load_changes(as_http_request(request), register, day)
     except Problem as problem:
         return problem_json(problem, field="edition")
 
@@ -272,7 +311,7 @@ def edition_changes_json(request: HttpRequest, register: str, day: str) -> JsonR
         "reformatted": rows(found.reformatted),
         "source": Freshness.of(None).credit + f", list of {long_date(found.edition.published_on)}",
     }
-    return JsonResponse(data, json_dumps_params=JSON_PARAMS)
+    return Response(data)
 
 
 # --- Evidence -----------------------------------------------------------------------------------
@@ -540,10 +579,21 @@ def stats(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/stats.html", context)
 
 
-@require_GET
-def stats_json(request: HttpRequest) -> JsonResponse:
+@extend_schema(
+    operation_id="stats",
+    summary="A register's size and changes per edition",
+    description=(
+        "A register's rows, KvK numbers, additions and removals per stored edition, and once "
+        "enrichment has run, its employers per sector and per province."
+    ),
+    parameters=[STATS_REGISTER_PARAMETER],
+    responses={200: StatsSerializer, **refusals(400, 404, 429)},
+    tags=["history"],
+)
+@api_view(["GET"])
+def stats_json(request: Request) -> Response:
     try:
-        register = stats_register(request)
+        register = stats_register(as_http_request(request))
     except Problem as problem:
         return problem_json(problem, field="register")
     freshness = Freshness.of(register)
@@ -552,4 +602,4 @@ def stats_json(request: HttpRequest) -> JsonResponse:
         "edition": freshness.as_json(),
         "source": freshness.credit,
     }
-    return JsonResponse(data, json_dumps_params=JSON_PARAMS)
+    return Response(data)
