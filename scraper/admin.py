@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
+from django_stubs_ext import StrOrPromise
 
 from registry.models import Edition, EnrichmentControl, ProviderResponse, Register, SyncRun
 from scraper.editions import raw_page
@@ -72,17 +73,20 @@ def _enqueue(run: SyncRun) -> None:
     transaction.on_commit(send)
 
 
-def _queued_message(request: HttpRequest, run: SyncRun, *, success: str) -> None:
+def _queued_message(request: HttpRequest, run: SyncRun, *, success: StrOrPromise) -> None:
     run.refresh_from_db(fields=["status", "message"])
     if run.status == SyncRun.Status.FAILED:
-        messages.error(request, f"The sync could not be started: {run.message}")
+        messages.error(request, _("The sync could not be started: %(why)s") % {"why": run.message})
     else:
         messages.success(request, success)
 
 
 def _to_open_run(request: HttpRequest, run: SyncRun) -> HttpResponse:
     """Where a second "Resync now" goes: the run that is already queued or running."""
-    messages.warning(request, f"A sync of this register is already {run.status}.")
+    messages.warning(
+        request,
+        _("A sync of this register is already %(status)s.") % {"status": run.get_status_display()},
+    )
     return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[run.pk]))
 
 
@@ -140,7 +144,7 @@ def _resync(request: HttpRequest, *, pk: int) -> HttpResponse:
     except RunAlreadyOpen as already:
         return _to_open_run(request, already.run)
     _enqueue(run)
-    _queued_message(request, run, success="Sync queued. This page follows it as it runs.")
+    _queued_message(request, run, success=_("Sync queued. This page follows it as it runs."))
     return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[run.pk]))
 
 
@@ -267,7 +271,7 @@ def _accept(request: HttpRequest, *, pk: int) -> HttpResponse:
         return HttpResponse("You may not accept an edition.", status=403)
     refused = get_object_or_404(SyncRun, pk=pk)
     if refused.status not in SyncRun.AWAITING_ADMIN or refused.raw_gzip is None:
-        messages.error(request, "Only a refused or held run that kept its page can be accepted.")
+        messages.error(request, _("Only a refused or held run that kept its page can be accepted."))
         return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[pk]))
     try:
         run = queue_acceptance(refused, now=timezone.now())
@@ -275,21 +279,23 @@ def _accept(request: HttpRequest, *, pk: int) -> HttpResponse:
         return _to_open_run(request, already.run)
     _enqueue(run)
     if refused.status == SyncRun.Status.HELD:
-        _queued_message(request, run, success="Approved: publishing the held edition.")
+        _queued_message(request, run, success=_("Approved: publishing the held edition."))
     else:
-        _queued_message(request, run, success="Accepting the refused edition with force.")
+        _queued_message(request, run, success=_("Accepting the refused edition with force."))
     return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[run.pk]))
 
 
 @require_POST
 def _cancel(request: HttpRequest, *, pk: int) -> HttpResponse:
     if not request.user.has_perm("registry.change_register"):
-        return HttpResponse("You may not cancel a sync.", status=403)
+        return HttpResponse(_("You may not cancel a sync."), status=403)
     run = get_object_or_404(SyncRun, pk=pk)
     if cancel_run(run, by=request.user.get_username(), now=timezone.now()):
-        messages.success(request, "Cancelled. A running sync stops before it publishes anything.")
+        messages.success(
+            request, _("Cancelled. A running sync stops before it publishes anything.")
+        )
     else:
-        messages.warning(request, "This run had already finished; nothing was cancelled.")
+        messages.warning(request, _("This run had already finished; nothing was cancelled."))
     return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[pk]))
 
 
@@ -445,7 +451,10 @@ def _enrichment_start(request: HttpRequest) -> HttpResponse:
 
     transaction.on_commit(send)
     if unsent:
-        messages.error(request, f"Enrichment could not be started: no task queue ({unsent[0]}).")
+        messages.error(
+            request,
+            _("Enrichment could not be started: no task queue (%(error)s).") % {"error": unsent[0]},
+        )
         return HttpResponseRedirect(_coverage_url())
     note = " (no worker configured: one employer, in this request)" if limit else ""
     messages.success(request, f"Enrichment run queued{note}. Runs are listed below.")
