@@ -7,11 +7,13 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext, gettext_lazy
 
 from registry.models import Register
 
 SERVED_REGISTER = "work"
-SOURCE = "IND public register of recognised sponsors (ind.nl)"
+SOURCE = gettext_lazy("IND public register of recognised sponsors (ind.nl)")
 _CACHED = "_erkend_served_register"
 _SERVED = "_erkend_served_slug"
 
@@ -84,8 +86,11 @@ class Freshness:
     def credit(self) -> str:
         """The attribution the IND's proclaimer asks for, on every page and API response."""
         if self.published_on is None:
-            return SOURCE
-        return f"{SOURCE}, list of {self.published_on.day} {self.published_on:%B %Y}"
+            return str(SOURCE)
+        return gettext("%(credit)s, list of %(date)s") % {
+            "credit": SOURCE,
+            "date": format_date(self.published_on, "j F Y"),
+        }
 
     def as_json(self) -> dict[str, str | None]:
         return {
