@@ -11,6 +11,7 @@ from django.utils import translation
 from registry import sbi
 from registry.bulk import too_large_message
 from registry.charts import line_chart, updown_chart
+from registry.context_processors import check_text
 from registry.timeline import long_date
 
 
@@ -66,3 +67,12 @@ def test_byte_counts_in_messages_group_as_the_language_does():
     assert "12,345,678 bytes" in too_large_message(12_345_678)
     with translation.override("nl"):
         assert "12.345.678" in too_large_message(12_345_678)
+
+
+def test_a_stored_check_message_is_shown_in_the_readers_language():
+    stored = "the latest IND page was not accepted; still serving the edition of 5 October 2026"
+    assert check_text(stored) == stored  # English as written
+    assert check_text("") == ""
+    assert check_text("a note an admin wrote") == "a note an admin wrote"
+    with translation.override("nl"):
+        assert check_text(stored).endswith("5 oktober 2026")  # the date in Dutch
