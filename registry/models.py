@@ -7,10 +7,11 @@ leaving the register is a date on the listing, and every name a listing had is k
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -77,6 +78,13 @@ class Register(models.Model):
         return self.name
 
 
+# The flag scraper.gates.removal_flag stores with an edition that removed unusually many.
+REMOVAL_FLAG = re.compile(
+    r"(?P<removed>[0-9]+) companies left the register in one edition \(usually 5 to 40\); "
+    r"check the page before relying on the removals"
+)
+
+
 class EditionQuerySet(models.QuerySet["Edition"]):
     def latest_or_none(self) -> Edition | None:
         return self.order_by("-published_on", "-pk").first()
@@ -129,6 +137,22 @@ class Edition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.register.slug} {self.published_on:%Y-%m-%d}"
+
+    @property
+    def flag_text(self) -> str:
+        """`flagged` in the reader's language. It is stored in English (the API gives it as
+        it is); the note scraper.gates.removal_flag writes is translated, any other passes."""
+        found = REMOVAL_FLAG.fullmatch(self.flagged)
+        if found is None:
+            return self.flagged
+        removed = int(found["removed"])
+        return ngettext(
+            "%(num)s company left the register in one edition (usually 5 to 40); check the "
+            "page before relying on the removals",
+            "%(num)s companies left the register in one edition (usually 5 to 40); check the "
+            "page before relying on the removals",
+            removed,
+        ) % {"num": removed}
 
 
 class SyncRun(models.Model):

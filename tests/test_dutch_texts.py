@@ -12,7 +12,9 @@ from registry import sbi
 from registry.bulk import too_large_message
 from registry.charts import line_chart, updown_chart
 from registry.context_processors import check_text
+from registry.models import REMOVAL_FLAG, Edition
 from registry.timeline import long_date
+from scraper.gates import removal_flag
 
 
 def test_a_long_date_names_its_month_in_the_active_language():
@@ -76,3 +78,10 @@ def test_a_stored_check_message_is_shown_in_the_readers_language():
     assert check_text("a note an admin wrote") == "a note an admin wrote"
     with translation.override("nl"):
         assert check_text(stored).endswith("5 oktober 2026")  # the date in Dutch
+
+
+def test_the_removal_flag_stored_with_an_edition_is_the_one_pages_translate():
+    stored = removal_flag(279)
+    assert REMOVAL_FLAG.fullmatch(stored)
+    assert Edition(flagged=stored).flag_text == stored
+    assert Edition(flagged="an admin's own note").flag_text == "an admin's own note"
