@@ -50,11 +50,12 @@ $(STAMP): pyproject.toml | $(PY)
 venv: $(STAMP)
 
 # Without network the first sync fails; the command says why, and the site starts all the same.
+# No worker here: the admin's "Resync now" runs in a thread of the server (SYNC_IN_THREAD).
 run: $(STAMP)
 	$(LOCAL) $(PY) manage.py migrate
 	$(LOCAL) $(PY) manage.py sync_register --register work \
 		|| echo "The first sync did not complete (see above); starting the site with what it has."
-	$(LOCAL) $(PY) manage.py runserver 127.0.0.1:8000
+	$(LOCAL) SYNC_IN_THREAD=true $(PY) manage.py runserver 127.0.0.1:8000
 
 # DATABASE_URL comes from the environment; unset, the tests run on SQLite.
 # pytest's exit code 5 (no tests collected) fails this target like any other failure.

@@ -177,6 +177,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = "Europe/Amsterdam"  # the beat's hours are Dutch hours, like the IND's
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# On: the admin's "Resync now" and approve run the sync in a daemon thread of the web server
+# instead of sending it to a worker (`make run`: no worker, and a sync in the request would hold
+# the browser for over a minute). The run's heartbeat applies as in a worker; a thread that dies
+# with the server leaves a run the stale check fails (scraper/runs.py). Off in production.
+SYNC_IN_THREAD = env_bool("SYNC_IN_THREAD", default=False)
 SYNC_SCHEDULE_HOUR = env_int("SYNC_SCHEDULE_HOUR", default=6)
 SYNC_SCHEDULE_MINUTE = env_int("SYNC_SCHEDULE_MINUTE", default=30)
 # A register whose last successful check is older than this is "stale" in /healthz and on the

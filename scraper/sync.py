@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -20,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from registry.models import (
@@ -216,6 +217,27 @@ def run_sync(
             _finish(run, SyncRun.Status.FAILED, f"internal error: {error!r}")
             _record_check(register, now=now, ok=False, message="the last check failed", run=run)
             raise
+
+
+def start_in_thread(run_id: int) -> threading.Thread:
+    """Run a queued sync in a daemon thread of this process and return at once (SYNC_IN_THREAD).
+
+    For the local run, which has no worker: the admin's request returns and its progress page
+    follows the run. The thread has a database connection of its own, closed at its end; a
+    server stopped mid-run leaves a running run that the stale check fails like a dead worker's.
+    """
+
+    def work() -> None:
+        try:
+            run_sync(run_id)
+        except Exception:  # recorded on the run by run_sync; a thread has no caller to tell
+            log.exception("sync run %s failed in its thread", run_id)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=work, name=f"sync-run-{run_id}", daemon=True)
+    thread.start()
+    return thread
 
 
 def import_file(
