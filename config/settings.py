@@ -254,8 +254,11 @@ OPERATOR_CONTACT = env_contact("OPERATOR_CONTACT")
 # be on. An entry admits its subdomains (ind.nl admits www.ind.nl); a loopback or private address
 # or localhost only when listed exactly (scraper.fetch.check_url_host).
 REGISTER_URL_HOSTS = env_list("REGISTER_URL_HOSTS", default="ind.nl")
-# Seconds before the first retry of a failed fetch; doubled for each further attempt.
+# Seconds before the first retry of a failed fetch; doubled for each further attempt (2 + 4 + 8:
+# an unreachable IND costs 14 s). 0 retries at once: `make run`, where a person is waiting.
 FETCH_BACKOFF_SECONDS = float(env_int("FETCH_BACKOFF_SECONDS", default=2))
+if FETCH_BACKOFF_SECONDS < 0:
+    raise ImproperlyConfigured("FETCH_BACKOFF_SECONDS must be 0 or more")
 FETCH_USER_AGENT = os.environ.get(
     "FETCH_USER_AGENT",
     "erkend/0.1 (register of recognised sponsors; +https://github.com/erkend; admin@example.org)",

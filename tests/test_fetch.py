@@ -707,3 +707,32 @@ def test_fetch_json_raises_on_a_body_that_is_not_json(mocked):
 
     with pytest.raises(FetchError, match="invalid JSON"):
         fetch_json(KVK_URL)
+
+
+def _settings_with(monkeypatch, **env: str) -> dict[str, object]:
+    import runpy
+    from pathlib import Path
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(Path(__file__).resolve().parent.parent / "config" / "settings.py"))
+
+
+def test_the_backoff_setting_is_two_seconds_by_default_and_may_be_zero(monkeypatch):
+    monkeypatch.delenv("FETCH_BACKOFF_SECONDS", raising=False)
+    assert _settings_with(monkeypatch)["FETCH_BACKOFF_SECONDS"] == 2.0
+    assert _settings_with(monkeypatch, FETCH_BACKOFF_SECONDS="0")["FETCH_BACKOFF_SECONDS"] == 0.0
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="0 or more"):
+        _settings_with(monkeypatch, FETCH_BACKOFF_SECONDS="-1")
+
+
+def test_a_zero_backoff_retries_without_sleeping(mocked):
+    mocked.get(URL, status=503)
+    mocked.get(URL, body=PAGE)
+    slept: list[float] = []
+
+    page = fetch_page(URL, backoff=0, sleep=slept.append)
+
+    assert page.attempts == 2 and slept == [0]

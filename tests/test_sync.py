@@ -622,3 +622,25 @@ def test_the_register_keeps_serving_the_old_edition_and_its_check_is_ok(register
     assert register.current_edition is not None
     assert register.current_edition.published_on == date(2026, 10, 5)
     assert register.last_check_ok
+
+
+def test_a_sync_retries_with_the_configured_backoff(register, no_network, settings, monkeypatch):
+    """`make run` sets FETCH_BACKOFF_SECONDS=0: a failed fetch is retried at once."""
+    from scraper import sync as sync_module
+
+    settings.FETCH_BACKOFF_SECONDS = 0
+    asked: list[float] = []
+    real_fetch = sync_module.fetch_page
+
+    def fetch(url, **kwargs):
+        asked.append(kwargs["backoff"])
+        return real_fetch(url, **kwargs)
+
+    monkeypatch.setattr(sync_module, "fetch_page", fetch)
+    no_network.add("GET", URL, status=503)  # the first match answers once, then the next
+    no_network.add("GET", URL, body=register_page(numbered_rows(10)))
+
+    run = queue_sync(register="work", trigger="test", now=timezone.now())
+    result = run_sync(run.pk)
+
+    assert asked == [0] and result.status == "done" and result.rows_parsed == 10
