@@ -627,10 +627,11 @@ def test_the_register_keeps_serving_the_old_edition_and_its_check_is_ok(register
 def test_a_sync_retries_with_the_configured_backoff(register, no_network, settings, monkeypatch):
     """`make run` sets FETCH_BACKOFF_SECONDS=0: a failed fetch is retried at once."""
     from scraper import sync as sync_module
+    from scraper.fetch import fetch_page
 
     settings.FETCH_BACKOFF_SECONDS = 0
     asked: list[float] = []
-    real_fetch = sync_module.fetch_page
+    real_fetch = fetch_page
 
     def fetch(url, **kwargs):
         asked.append(kwargs["backoff"])
