@@ -51,12 +51,13 @@ venv: $(STAMP)
 
 # Without network the first sync fails; the command says why, and the site starts all the same.
 # No worker here: the admin's "Resync now" runs in a thread of the server (SYNC_IN_THREAD).
-# A person is waiting: a failed fetch is retried at once, not after 2 + 4 + 8 s.
+# A person is waiting: a failed fetch is retried at once, not after 2 + 4 + 8 s, and a register
+# checked less than a day ago is not fetched again at every start.
 RUN_ENV := $(LOCAL) FETCH_BACKOFF_SECONDS=0
 
 run: $(STAMP)
 	$(LOCAL) $(PY) manage.py migrate
-	$(RUN_ENV) $(PY) manage.py sync_register --register work \
+	$(RUN_ENV) $(PY) manage.py sync_register --register work --unless-checked-within 24 \
 		|| echo "The first sync did not complete (see above); starting the site with what it has."
 	$(RUN_ENV) SYNC_IN_THREAD=true $(PY) manage.py runserver 127.0.0.1:8000
 

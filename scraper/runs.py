@@ -75,6 +75,26 @@ def fail_stale_runs(*, now: datetime, register: Register | None = None) -> list[
     return failed
 
 
+# How a run ends when it got the IND's page and read it whole: stored, unchanged, or held. Held
+# counts: the page was fetched and judged sound, only its removals wait for an admin, and a new
+# fetch would find the same page and hold it again. Refused and failed do not: the page was cut,
+# odd or not there, and the next fetch may well get it whole.
+CHECKED = (SyncRun.Status.DONE, SyncRun.Status.UNCHANGED, SyncRun.Status.HELD)
+# Runs that did not look at the live page now: saved pages, archived copies, and an admin's
+# acceptance of a page fetched by an earlier run.
+NOT_A_CHECK = (*SyncRun.NOT_A_LOOK, "accept")
+
+
+def last_check(register: Register, *, since: datetime) -> SyncRun | None:
+    """The latest run since `since` that checked the register's live page (CHECKED), or None."""
+    return (
+        SyncRun.objects.filter(register=register, status__in=CHECKED, finished_at__gte=since)
+        .exclude(trigger__in=NOT_A_CHECK)
+        .order_by("-finished_at")
+        .first()
+    )
+
+
 def claim_run(run: SyncRun, *, now: datetime) -> bool:
     """Mark the run running for this worker (compare-and-set); False if an admin cancelled it
     before a worker took it up. A task's retry takes its own failed run again."""

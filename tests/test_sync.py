@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 
 import psycopg
 import pytest
@@ -645,3 +645,49 @@ def test_a_sync_retries_with_the_configured_backoff(register, no_network, settin
     result = run_sync(run.pk)
 
     assert asked == [0] and result.status == "done" and result.rows_parsed == 10
+
+
+def finished_run(register, *, status, hours_ago, trigger="schedule"):
+    then = timezone.now() - timedelta(hours=hours_ago)
+    return SyncRun.objects.create(
+        register=register, trigger=trigger, status=status, created_at=then, finished_at=then
+    )
+
+
+@pytest.mark.parametrize("status", ["done", "unchanged", "held"])
+def test_unless_checked_within_skips_a_register_checked_lately_and_says_so(
+    register, no_network, capsys, status
+):
+    finished_run(register, status=status, hours_ago=2)
+
+    call_command("sync_register", "--register", "work", "--unless-checked-within", "24")
+
+    out = capsys.readouterr().out
+    assert "work: not synced: checked 2.0 h ago (run" in out and f", {status})" in out
+    assert len(no_network.calls) == 0 and SyncRun.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "hours_ago", "trigger"),
+    [
+        ("refused", 2, "schedule"),  # a cut or odd page: the next fetch may get it whole
+        ("failed", 2, "schedule"),
+        ("done", 30, "schedule"),  # older than the 24 hours
+        ("done", 2, "import"),  # a saved page is no look at the live one
+        ("done", 2, "accept"),  # nor is an admin's acceptance of an earlier fetch
+    ],
+)
+def test_unless_checked_within_syncs_when_no_check_got_through_lately(
+    register, serve, capsys, status, hours_ago, trigger
+):
+    finished_run(register, status=status, hours_ago=hours_ago, trigger=trigger)
+    serve(numbered_rows(10))
+
+    call_command("sync_register", "--register", "work", "--unless-checked-within", "24")
+
+    assert "work: stored edition" in capsys.readouterr().out
+
+
+def test_unless_checked_within_needs_hours_above_zero(register):
+    with pytest.raises(CommandError, match="above 0"):
+        call_command("sync_register", "--unless-checked-within", "0")
