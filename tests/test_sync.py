@@ -422,17 +422,90 @@ def test_the_scheduled_task_creates_its_own_run(register, serve):
     assert SyncRun.objects.get().trigger == "schedule"
 
 
-def test_the_task_retries_on_fetch_errors_then_gives_up(register, no_network):
+def test_the_task_retries_a_retryable_fetch_error_on_the_same_run_then_gives_up(
+    register, no_network
+):
     no_network.add("GET", URL, status=503)
 
     outcome = sync_register_task.apply(kwargs={"register": "work"})
 
-    # In-process, Celery runs each retry at once: the first run and five retries, each recorded.
+    # In-process, Celery runs each retry at once: the first attempt and five retries, all on
+    # the one run the schedule opened, which the last attempt leaves failed.
     assert outcome.get()["status"] == "failed"
-    runs = SyncRun.objects.all()
-    assert runs.count() == 1 + (sync_register_task.max_retries or 0)
-    assert {run.status for run in runs} == {"failed"}
-    assert "503" in runs[0].message
+    run = SyncRun.objects.get()
+    assert run.status == "failed" and "503" in run.message and run.finished_at is not None
+    attempts = 1 + (sync_register_task.max_retries or 0)
+    assert len(no_network.calls) == attempts * 4  # each attempt is fetch_page's four tries
+
+
+def test_a_retry_that_succeeds_finishes_the_same_run(register, no_network):
+    no_network.add("GET", URL, status=503)  # fetch_page's four tries: the first attempt fails
+    for _ in range(3):
+        no_network.add("GET", URL, status=503)
+    no_network.add("GET", URL, body=register_page(numbered_rows(10)))
+    run = queue_sync(register="work", trigger="admin", now=timezone.now())
+
+    outcome = sync_register_task.apply(args=(run.pk,))
+
+    assert outcome.get()["status"] == "done" and outcome.get()["run_id"] == run.pk
+    run.refresh_from_db()
+    assert (SyncRun.objects.count(), run.status, run.added) == (1, "done", 10)
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [(404, b"gone"), (403, b"no"), (400, b"bad"), (410, b"gone for good")],
+)
+def test_the_task_does_not_retry_an_answer_that_will_not_change(register, no_network, status, body):
+    no_network.add("GET", URL, status=status, body=body)
+
+    outcome = sync_register_task.apply(kwargs={"register": "work"})
+
+    assert outcome.get()["status"] == "failed"
+    assert len(no_network.calls) == 1 and SyncRun.objects.count() == 1
+    assert str(status) in SyncRun.objects.get().message
+
+
+def test_the_task_does_not_retry_a_body_over_the_limit(register, no_network, settings):
+    settings.FETCH_MAX_BYTES = 1000
+    no_network.add("GET", URL, body=register_page(numbered_rows(100)))
+
+    outcome = sync_register_task.apply(kwargs={"register": "work"})
+
+    assert outcome.get()["status"] == "failed" and "FETCH_MAX_BYTES" in outcome.get()["message"]
+    assert len(no_network.calls) == 1 and SyncRun.objects.count() == 1
+
+
+def test_the_task_does_not_retry_a_refused_cut_page(register, no_network):
+    page = register_page(numbered_rows(10))
+    no_network.add("GET", URL, body=page[: len(page) * 8 // 10])
+
+    outcome = sync_register_task.apply(kwargs={"register": "work"})
+
+    assert outcome.get()["status"] == "refused"
+    assert len(no_network.calls) == 1 and SyncRun.objects.count() == 1
+
+
+def test_a_retry_gives_way_to_a_run_opened_meanwhile(register, no_network):
+    """Between two attempts the run is failed, so an admin may resync; the retry then stops."""
+    run = queue_sync(register="work", trigger="schedule", now=timezone.now())
+    SyncRun.objects.filter(pk=run.pk).update(status="failed", message="503, retrying")
+    newer = queue_sync(register="work", trigger="admin", now=timezone.now())
+
+    outcome = sync_register_task.apply(args=(run.pk,), retries=1)
+
+    assert outcome.get()["status"] == "failed" and len(no_network.calls) == 0
+    assert SyncRun.objects.get(pk=newer.pk).status == "queued"
+
+
+def test_a_run_failed_by_the_stale_check_is_not_taken_up_by_a_late_worker(register, no_network):
+    run = queue_sync(register="work", trigger="admin", now=timezone.now())
+    SyncRun.objects.filter(pk=run.pk).update(status="failed", message="never taken up")
+
+    outcome = sync_register_task.apply(args=(run.pk,))
+
+    assert outcome.get()["status"] == "failed" and len(no_network.calls) == 0
+    assert SyncRun.objects.get(pk=run.pk).message == "never taken up"
 
 
 def test_sync_register_command_prints_one_line_and_fails_on_refusal(register, serve, capsys):
