@@ -33,7 +33,7 @@ help:
 	@echo "make migrations-check  fail if a model change has no migration"
 	@echo "make sync              fetch the IND register now (SYNC_ARGS=... passes options)"
 	@echo "make bench             time the pages and the import"
-	@echo "make drill             sync cut, gzip-bomb, endless and shrunk pages from loopback"
+	@echo "make drill             sync broken pages from loopback, kill a worker, stop Redis"
 	@echo "make import-shared     import the dated copies in $(SHARED_REGISTER), oldest first"
 	@echo "Options: PYTEST_ARGS=... for make test; PYTHON3=python3.12 to pick the interpreter."
 
@@ -83,8 +83,8 @@ sync: $(STAMP)
 bench: $(STAMP)
 	$(LOCAL) $(PY) manage.py bench $(BENCH_ARGS)
 
-# Not part of `make test`: it serves broken pages and syncs each (throwaway database), printing
-# what the sync did and the peak memory. DRILL_ARGS=--deadline=120 drills the real deadline.
+# Not part of `make test`: it serves broken pages and syncs each (throwaway database), kills a
+# worker mid-sync and stops Redis, printing what the sync did and the peak memory. DRILL_ARGS=--deadline=120 drills the real deadline.
 drill: $(STAMP)
 	$(LOCAL) $(PY) manage.py drill $(DRILL_ARGS)
 
