@@ -84,7 +84,8 @@ bench: $(STAMP)
 	$(LOCAL) $(PY) manage.py bench $(BENCH_ARGS)
 
 # Not part of `make test`: it serves broken pages and syncs each (throwaway database), kills a
-# worker mid-sync and stops Redis, printing what the sync did and the peak memory. DRILL_ARGS=--deadline=120 drills the real deadline.
+# worker mid-sync and stops Redis, printing what the sync did and the peak memory.
+# DRILL_ARGS=--deadline=120 drills the real deadline.
 drill: $(STAMP)
 	$(LOCAL) $(PY) manage.py drill $(DRILL_ARGS)
 
