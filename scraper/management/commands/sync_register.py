@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from registry.models import Register
 from scraper.fetch import FetchError, check_url_host
@@ -48,7 +49,7 @@ class Command(BaseCommand):
         failed = []
         hours = options["unless_checked_within"]
         if hours is not None and hours <= 0:
-            raise CommandError("--unless-checked-within needs a number of hours above 0")
+            raise CommandError(gettext("--unless-checked-within needs a number of hours above 0"))
         for slug in slugs:  # one after the other: one request at a time to the IND
             if hours is not None and (recent := self._recent_check(slug, hours=hours)):
                 self.stdout.write(recent)
@@ -81,7 +82,14 @@ class Command(BaseCommand):
         if run is None or run.finished_at is None:
             return ""
         ago = (now - run.finished_at).total_seconds() / 3600
-        return (
-            f"{slug}: not synced: checked {ago:.1f} h ago (run {run.pk}, {run.status}), "
-            f"within the {hours:g} h of --unless-checked-within"
+        message = gettext(
+            "%(register)s: not synced: checked %(ago).1f h ago (run %(run)s, %(status)s), "
+            "within the %(hours)s h of --unless-checked-within"
         )
+        return message % {
+            "register": slug,
+            "ago": ago,
+            "run": run.pk,
+            "status": run.status,
+            "hours": f"{hours:g}",
+        }
