@@ -31,7 +31,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 from django_stubs_ext import StrOrPromise
 
-from registry.models import Edition, EnrichmentControl, ProviderResponse, Register, SyncRun
+from registry.models import (
+    Edition,
+    EnrichmentControl,
+    EnrichmentRun,
+    ProviderResponse,
+    Register,
+    SyncRun,
+)
 from scraper.editions import raw_page
 from scraper.enrich import coverage, is_paused, set_paused
 from scraper.fetch import FetchError, check_url_host
@@ -109,7 +116,7 @@ class RegisterForm(forms.ModelForm[Register]):
 @admin.register(Register)
 class RegisterAdmin(admin.ModelAdmin[Register]):
     form = RegisterForm
-    list_display = ["name", "slug", "url", "current_edition", "last_checked_at", "last_check_ok"]
+    list_display = ["name", "slug", "url", "current_edition", "last_checked_at", "last_check"]
     readonly_fields = [
         "current_edition",
         "etag",
@@ -122,6 +129,11 @@ class RegisterAdmin(admin.ModelAdmin[Register]):
     change_form_template = "admin/register_change_form.html"
     # A URL typed without a scheme is the IND's https page (Django 6's default, asked for now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(boolean=True, description=_("last check OK"))
+    def last_check(self, register: Register) -> bool | None:
+        """Unknown, not a green tick, for a register never checked (the field defaults to OK)."""
+        return None if register.last_checked_at is None else register.last_check_ok
 
     def get_urls(self) -> list[URLPattern]:
         resync = self.admin_site.admin_view(self.resync_view)
@@ -454,7 +466,10 @@ def _enrichment_start(request: HttpRequest) -> HttpResponse:
         except Exception as error:  # the broker is down: say so, never a 500
             unsent.append(error)
 
-    transaction.on_commit(send)
+    if limit:
+        send()  # in-process, on this connection: nothing to wait for
+    else:
+        transaction.on_commit(send)  # a worker must find what this request wrote
     if unsent:
         messages.error(
             request,
@@ -462,13 +477,20 @@ def _enrichment_start(request: HttpRequest) -> HttpResponse:
         )
         return HttpResponseRedirect(_coverage_url())
     if limit:
-        queued = _(
-            "Enrichment run queued (no worker configured: one employer, in this request)."
-            " Runs are listed below."
-        )
+        # It has run already, here: say how it went, not "queued".
+        run = EnrichmentRun.objects.filter(trigger="admin").first()
+        if run is None or run.status == EnrichmentRun.Status.RUNNING:
+            messages.error(request, _("The enrichment run did not finish in this request."))
+        else:
+            figures = {"status": run.get_status_display(), "found": run.found, "failed": run.failed}
+            text = _(
+                "Enrichment ran in this request (no worker configured, one employer): "
+                "%(status)s, %(found)s found, %(failed)s failed."
+            )
+            report = messages.warning if run.failed else messages.success
+            report(request, text % figures)
     else:
-        queued = _("Enrichment run queued. Runs are listed below.")
-    messages.success(request, queued)
+        messages.success(request, _("Enrichment run queued. Runs are listed below."))
     return HttpResponseRedirect(_coverage_url())
 
 

@@ -382,3 +382,15 @@ def test_with_sync_in_thread_a_run_the_thread_left_running_is_failed_by_the_stal
     # The thread, back from the IND, met the stale run at its heartbeat and published nothing.
     assert run.status == "failed" and "no sign of life" in run.message
     assert not Edition.objects.exists()
+
+
+def test_a_register_never_checked_is_not_shown_as_last_check_ok(admin_client):
+    work = get_register("work")
+    Register.objects.filter(pk=work.pk).update(last_checked_at=timezone.now(), last_check_ok=True)
+
+    page = admin_client.get(reverse("admin:registry_register_changelist")).content.decode()
+
+    # Work was checked: a green tick. The three never checked: "unknown", not a tick (the
+    # field defaults to OK).
+    assert page.count("icon-yes.svg") == 1
+    assert page.count("icon-unknown.svg") == 3
