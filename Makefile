@@ -97,7 +97,7 @@ import-shared: $(STAMP)
 # in a template does not touch the catalogue, and parallel branches merge it cleanly.
 BABEL := PYTHONPATH=. $(VENV)/bin/pybabel -q
 EXTRACT := $(BABEL) extract -F babel.cfg --sort-output --add-location=file \
-	--add-comments=Translators: --project=erkend \
+	--add-comments=Translators: --project=erkend --version=1 \
 	--ignore-dirs='.* ._ tests var static staticfiles locale docs build'
 
 messages: $(STAMP)
