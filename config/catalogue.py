@@ -13,7 +13,7 @@ import io
 import sys
 from collections.abc import Collection, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from babel.messages.extract import extract_python
 from babel.messages.mofile import write_mo
@@ -23,11 +23,13 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "django"
 
 MessageId = tuple[str | None, str]  # (context, msgid): what a catalogue entry is keyed on
+# What an extractor yields: line, function name, its string arguments, translator comments.
+Extracted = tuple[int, str, str | tuple[str | None, ...], list[str]]
 
 
 def extract_django(
     fileobj: IO[bytes], keywords: Any, comment_tags: Collection[str], options: Any
-) -> Iterator[tuple[int, str | tuple[str, ...], list[str], str | None]]:
+) -> Iterator[Extracted]:
     """Babel extractor for Django templates (the admin's, with {% translate %} and
     {% blocktranslate %}): Django's own templatize, which makemessages uses, turns the template
     into gettext() calls on the same lines, and Babel's Python extractor reads those. Babel
@@ -39,7 +41,10 @@ def extract_django(
     # tokenizer would refuse; the calls keep their lines (their strings hold no newline).
     lines = templatize(source).splitlines()
     code = "\n".join(line.lstrip() for line in lines).encode("utf-8")
-    yield from extract_python(io.BytesIO(code), keywords, comment_tags, options)
+    # Babel annotates extract_python with what extract() makes of it, not what it yields.
+    yield from cast(
+        Iterator[Extracted], extract_python(io.BytesIO(code), keywords, comment_tags, options)
+    )
 
 
 def compile_catalogues(locale_dir: Path = LOCALE_DIR) -> list[Path]:

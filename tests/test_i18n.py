@@ -195,7 +195,7 @@ def test_every_translation_keeps_the_placeholders_of_its_english():
         return set(placeholder.findall(str(text)))
 
     for message in po:
-        if not message.id or not message.string:
+        if not message.id or not message.string or message.fuzzy:  # fuzzy: not compiled
             continue
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
