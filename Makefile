@@ -109,5 +109,6 @@ compile-messages: $(STAMP)
 	$(BABEL) compile --statistics -d locale -D django
 
 messages-check: $(STAMP)
+	@mkdir -p var
 	$(EXTRACT) -o var/messages-check.pot .
 	PYTHONPATH=. $(PY) -m config.catalogue check var/messages-check.pot locale/nl/LC_MESSAGES/django.po

@@ -14,9 +14,11 @@ from babel.messages.pofile import read_po
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 
 from config import catalogue
 from config.jinja2 import intcomma
+from registry.timeline import long_date
 from tests.factories import make_edition, make_listing
 from tests.test_views import text_of
 
@@ -60,13 +62,28 @@ def test_every_page_offers_the_other_language_as_a_plain_link_back_to_itself(cli
     response = client.get(SEARCH + "?q=bakkerij", HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
 
-    links = re.findall(r'<a class="language-switch" href="([^"]+)" hreflang="nl" lang="nl">', html)
+    links = re.findall(r'class="language-switch" href="([^"]+)" hreflang="nl" lang="nl">', html)
     assert len(links) == 2  # header and footer
     assert links[0] == switch("nl") + "?next=/%3Fq%3Dbakkerij"
     assert ">Nederlands</a>" in html
 
     dutch = client.get(ABOUT, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert 'hreflang="en" lang="en">English</a>' in dutch
+
+
+def test_an_htmx_search_sends_the_switch_again_for_the_address_it_pushes(client):
+    make_edition(date(2026, 10, 3))
+
+    fragment = client.get(SEARCH, {"q": "bakkerij"}, HTTP_HX_REQUEST="true").content.decode()
+
+    for place in ("header", "footer"):
+        assert re.search(
+            rf'<a id="language-switch-{place}" class="language-switch" '
+            r'href="/language/nl/\?next=/%3Fq%3Dbakkerij" hreflang="nl" lang="nl" '
+            r'hx-swap-oob="true">Nederlands</a>',
+            fragment,
+        ), place
+    assert "<html" not in fragment
 
 
 def test_the_switch_sets_the_cookie_for_a_year_and_goes_back(client):
@@ -154,6 +171,15 @@ def test_counts_are_grouped_the_way_the_language_groups_them():
         assert intcomma(-12885) == "-12.885"
 
 
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_long_dates_are_django_s_in_the_active_language(language):
+    with translation.override(language):
+        for day in (date(2026, 1, 1), date(2026, 3, 31), date(2026, 10, 3), date(2025, 12, 25)):
+            assert long_date(day) == date_format(day, "j F Y")
+    with translation.override("nl"):
+        assert long_date(date(2026, 3, 4)) == "4 maart 2026"
+
+
 def test_a_page_shows_its_counts_and_dates_in_dutch(client):
     october = make_edition(date(2026, 10, 3))
     for number in range(3):
@@ -167,6 +193,20 @@ def test_a_page_shows_its_counts_and_dates_in_dutch(client):
     assert "geldig vanaf 1 januari 2026" in dutch
     assert "valid from 1 January 2026" in english
     assert "IND-register van 3 oktober 2026" in dutch
+
+
+def test_the_search_results_give_their_dates_and_counts_in_dutch(client):
+    july = make_edition(date(2026, 7, 1), current=False)
+    october = make_edition(date(2026, 10, 3))
+    make_listing("Bakkerij Korenschoof B.V.", "12345678", edition=july)
+    make_listing("Bakkerij Weg B.V.", "11111111", edition=july, removed_in=october)
+
+    dutch = text_of(client.get(SEARCH, {"q": "bakkerij"}, HTTP_ACCEPT_LANGUAGE="nl"))
+
+    assert "2 bedrijven" in dutch
+    assert "1 juli 2026" in dutch  # first listed
+    assert "3 oktober 2026" in dutch  # removed on
+    assert "Niet meer vermeld" in dutch
 
 
 def test_the_catalogue_compiles_and_django_reads_it(tmp_path):
@@ -243,3 +283,17 @@ def test_the_django_template_extractor_reads_translate_tags():
     assert (1, "Sync runs") in messages
     assert (2, ("One run", "%(n)s runs", None)) in messages  # ngettext's count: not a string
     assert (3, ("month", "May")) in messages
+
+
+def test_a_dutch_reader_s_date_inputs_are_iso_dates(client):
+    july = make_edition(date(2026, 7, 1), current=False)
+    october = make_edition(date(2026, 10, 3))
+    make_listing("Bakkerij Weg B.V.", "11111111", edition=july, removed_in=october)
+
+    response = client.get(
+        SEARCH, {"q": "bakkerij", "as_of": "2026-08-01"}, HTTP_ACCEPT_LANGUAGE="nl"
+    )
+    html = response.content.decode()
+
+    assert re.search(r'<input type="date" name="as_of" value="2026-08-01"', html)
+    assert "Status toen" in text_of(response)  # the date was understood: the table is as of then

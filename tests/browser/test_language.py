@@ -79,3 +79,17 @@ def test_a_dutch_browser_gets_dutch_without_choosing(new_page):
 
     sync_api.expect(page.locator("html")).to_have_attribute("lang", "nl")
     sync_api.expect(header_switch(page)).to_have_text("English")
+
+
+def test_after_a_live_search_the_switch_keeps_the_search(page):
+    make_register()
+    page.goto("/")
+
+    page.locator("#id_q").fill("korenschoof")  # htmx asks for results and pushes the address
+    page.wait_for_url("**/?q=korenschoof*")
+    sync_api.expect(page.locator("#results")).to_contain_text("Bakkerij De Korenschoof B.V.")
+    header_switch(page).click()
+
+    page.wait_for_url("**/?q=korenschoof*")
+    sync_api.expect(page.locator("html")).to_have_attribute("lang", "nl")
+    sync_api.expect(page.locator("#id_q")).to_have_value("korenschoof")
