@@ -22,7 +22,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template import defaultfilters
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, npgettext, pgettext
 from jinja2 import ChainableUndefined, Environment
 
 
@@ -81,10 +81,14 @@ def environment(**options: Any) -> Environment:
     # As Django templates: a missing value (and any attribute of it) renders as "", in
     # development too (Django's Jinja2 default there prints the expression instead).
     options["undefined"] = ChainableUndefined
-    # _("...") and ngettext in the templates, Django's translations (style.md, guideline 21).
+    # _("...") and ngettext in the templates, Django's translations (style.md, guideline 21),
+    # from locale/ (config/catalogue.py; the language is LocaleMiddleware's).
     options["extensions"] = [*options.get("extensions", ()), "jinja2.ext.i18n"]
     env = Environment(**options)
-    env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
+    # pgettext("month", "May") where one English word needs two translations.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext, ngettext, newstyle=False, pgettext=pgettext, npgettext=npgettext
+    )
     env.globals.update(url=url, static=static)
     env.filters.update(
         date=date_filter,

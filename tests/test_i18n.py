@@ -297,3 +297,12 @@ def test_a_dutch_reader_s_date_inputs_are_iso_dates(client):
 
     assert re.search(r'<input type="date" name="as_of" value="2026-08-01"', html)
     assert "Status toen" in text_of(response)  # the date was understood: the table is as of then
+
+
+def test_templates_can_give_a_word_its_context():
+    from django.template import engines
+
+    template = engines["jinja2"].from_string(
+        '{{ pgettext("month name", "May") }} {{ npgettext("x", "%(num)s day", "%(num)s days", 2) }}'
+    )
+    assert template.render({}) == "May %(num)s days"
