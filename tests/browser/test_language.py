@@ -93,3 +93,22 @@ def test_after_a_live_search_the_switch_keeps_the_search(page):
     page.wait_for_url("**/?q=korenschoof*")
     sync_api.expect(page.locator("html")).to_have_attribute("lang", "nl")
     sync_api.expect(page.locator("#id_q")).to_have_value("korenschoof")
+
+
+def test_no_dutch_page_scrolls_sideways_on_a_phone(new_page):
+    """Dutch words run longer than English ones (Lijst controleren, Eerste vermelding)."""
+    from tests.browser.test_layout import SIZES as LAYOUT_SIZES
+    from tests.browser.test_layout import make_register as make_full_register
+    from tests.browser.test_layout import sideways
+
+    pages = make_full_register()
+    page = new_page(viewport=LAYOUT_SIZES["phone"], locale="nl-NL")
+    too_wide = {}
+    for name, path in pages.items():
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        sync_api.expect(page.locator("html")).to_have_attribute("lang", "nl")
+        width, window = sideways(page)
+        if width > window:
+            too_wide[name] = f"{width} px wide in a {window} px window"
+    assert not too_wide, "; ".join(f"{name}: {problem}" for name, problem in too_wide.items())
