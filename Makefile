@@ -99,7 +99,8 @@ import-shared: $(STAMP)
 	$(LOCAL) $(PY) manage.py import_shared_editions $(SHARED_REGISTER)
 
 # Translations (config/catalogue.py; README "Languages"). English is the source language, so
-# only Dutch has a catalogue. Locations name the file, not the line: a line moved elsewhere
+# only Dutch has a catalogue. No fuzzy matching: it offered the translation of a merely similar
+# sentence ("Niet meer vermeld sinds ..." for "... was listed in ..."), worse than an empty one. Locations name the file, not the line: a line moved elsewhere
 # in a template does not touch the catalogue, and parallel branches merge it cleanly.
 BABEL := PYTHONPATH=. $(VENV)/bin/pybabel -q
 EXTRACT := $(BABEL) extract -F babel.cfg --sort-output --add-location=file \
@@ -109,7 +110,7 @@ EXTRACT := $(BABEL) extract -F babel.cfg --sort-output --add-location=file \
 messages: $(STAMP)
 	$(EXTRACT) -o locale/django.pot .
 	$(BABEL) update -i locale/django.pot -d locale -D django -l nl --init-missing \
-		--ignore-obsolete
+		--ignore-obsolete --no-fuzzy-matching
 
 compile-messages: $(STAMP)
 	$(BABEL) compile --statistics -d locale -D django
