@@ -14,6 +14,7 @@ import dj_database_url
 import django_stubs_ext
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] and QuerySet[Model] run as written
 
@@ -97,6 +98,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the django_language cookie set by the switch (config/language.py), else
+    # Accept-Language, else LANGUAGE_CODE. After sessions, before CommonMiddleware (Django's
+    # order); the URLs are the same in both languages.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.edge.RateLimitMiddleware",  # before CSRF: a flood is counted before any body is read
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -117,7 +122,10 @@ TEMPLATES = [
         "APP_DIRS": False,
         "OPTIONS": {
             "environment": "config.jinja2.environment",
-            "context_processors": ["registry.context_processors.freshness"],
+            "context_processors": [
+                "django.template.context_processors.i18n",  # LANGUAGE_CODE, LANGUAGES
+                "registry.context_processors.freshness",
+            ],
         },
     },
     # The admin and its pages of ours (scraper/templates/admin/): Django templates.
@@ -344,7 +352,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"ListingStatusEnum": "registry.serializers.STATUSES"},
 }
 
-LANGUAGE_CODE = "en-gb"
+# English is the source language of every string (no English catalogue); Dutch comes from
+# locale/nl/LC_MESSAGES/django.po, compiled by `make compile-messages` (README, "Languages").
+# The names are in their own language: that is how a reader finds theirs.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", gettext_lazy("English")), ("nl", gettext_lazy("Nederlands"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60  # the choice is remembered for a year
+LANGUAGE_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True

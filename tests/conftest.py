@@ -10,6 +10,7 @@ import responses
 from django.apps import apps
 from django.core.cache import cache
 
+from config.catalogue import compile_catalogues
 from registry.search import index
 
 REFERENCE_MIGRATION = "registry.migrations.0016_load_reference_places_and_sbi"
@@ -30,6 +31,13 @@ def django_db_setup(django_db_setup, django_db_blocker) -> None:
         for seed in REGISTER_SEEDS:
             importlib.import_module(seed).seed(apps, None)
         importlib.import_module(REFERENCE_MIGRATION).load(apps, None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues() -> None:
+    """The .mo files are build outputs (make compile-messages): compiled here too, before any
+    test asks for Dutch, so `pytest` run directly translates from the .po as committed."""
+    compile_catalogues()
 
 
 @pytest.fixture(autouse=True)
