@@ -10,21 +10,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from registry.models import Edition, Register, SyncRun
-from scraper.sync import get_register, queue_sync, run_sync
-from tests.pages import numbered_rows, register_page
+from registry.models import Edition, SyncRun
+from scraper.sync import queue_sync, run_sync
+from tests.pages import numbered_rows
 
-URL = "https://ind.example/en/public-register-work"
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def register(db) -> Register:
-    register = get_register("work")
-    register.url = URL
-    register.min_rows = 3
-    register.save()
-    return register
 
 
 @pytest.fixture
@@ -41,11 +31,6 @@ def csrf_post(client: Client, url: str, data: dict[str, str] | None = None):
     return client.post(url, {**(data or {}), "csrfmiddlewaretoken": token})
 
 
-def serve(no_network, rows, *, updated=date(2026, 10, 5)):
-    no_network.remove("GET", URL)
-    no_network.add("GET", URL, body=register_page(rows, updated=updated))
-
-
 def test_the_admin_is_titled_erkend(admin_client):
     html = admin_client.get(reverse("admin:index")).content.decode()
 
@@ -55,9 +40,9 @@ def test_the_admin_is_titled_erkend(admin_client):
 
 
 def test_resync_now_runs_a_sync_and_shows_its_outcome(
-    register, admin_client, no_network, django_capture_on_commit_callbacks
+    register, admin_client, serve, django_capture_on_commit_callbacks
 ):
-    serve(no_network, numbered_rows(10))
+    serve(numbered_rows(10))
     resync = reverse("admin:registry_register_resync", args=[register.pk])
 
     with django_capture_on_commit_callbacks(execute=True):  # the task is queued on commit
@@ -138,11 +123,11 @@ def test_the_status_endpoint_reports_progress_as_json(register, admin_client):
 
 
 def test_a_refused_run_can_be_inspected_and_accepted_with_force(
-    register, admin_client, no_network, django_capture_on_commit_callbacks
+    register, admin_client, serve, django_capture_on_commit_callbacks
 ):
-    serve(no_network, numbered_rows(10))
+    serve(numbered_rows(10))
     run_sync(queue_sync(register="work", trigger="test", now=timezone.now()).pk)
-    serve(no_network, numbered_rows(5), updated=date(2026, 11, 3))
+    serve(numbered_rows(5), updated=date(2026, 11, 3))
     refused = run_sync(queue_sync(register="work", trigger="test", now=timezone.now()).pk)
     assert refused.status == "refused"
 
@@ -186,8 +171,8 @@ def test_the_url_of_a_register_is_editable_in_the_admin(register, admin_client):
     assert register.url == new_url
 
 
-def test_an_edition_page_can_be_downloaded_as_fetched(register, admin_client, no_network):
-    serve(no_network, numbered_rows(10))
+def test_an_edition_page_can_be_downloaded_as_fetched(register, admin_client, serve):
+    serve(numbered_rows(10))
     run_sync(queue_sync(register="work", trigger="test", now=timezone.now()).pk)
     edition = Edition.objects.get()
 
@@ -198,14 +183,8 @@ def test_an_edition_page_can_be_downloaded_as_fetched(register, admin_client, no
 
 
 def test_the_admin_lists_every_removal_and_approves(
-    register, no_network, settings, admin_client, django_capture_on_commit_callbacks
+    held, admin_client, django_capture_on_commit_callbacks
 ):
-    settings.ADMINS = []
-    serve(no_network, numbered_rows(100))
-    run_sync(queue_sync(register="work", trigger="test", now=timezone.now()).pk)
-    serve(no_network, numbered_rows(100)[6:], updated=date(2026, 11, 3))  # 6 % removed
-    held = run_sync(queue_sync(register="work", trigger="test", now=timezone.now()).pk)
-
     page = admin_client.get(reverse("admin:registry_syncrun_change", args=[held.run_id]))
     text = page.content.decode()
     assert "held: waits for an admin" in text
@@ -282,11 +261,11 @@ def test_cancel_needs_the_permission_and_a_post(register, admin_client, client):
     assert run.status == "queued"
 
 
-def test_a_cancelled_running_sync_stops_before_it_publishes(register, no_network, monkeypatch):
+def test_a_cancelled_running_sync_stops_before_it_publishes(register, serve, monkeypatch):
     from scraper import gates
     from scraper.runs import cancel_run
 
-    serve(no_network, numbered_rows(10))
+    serve(numbered_rows(10))
     run = queue_sync(register="work", trigger="admin", now=timezone.now())
     original = gates.check_plausible
 
@@ -304,8 +283,8 @@ def test_a_cancelled_running_sync_stops_before_it_publishes(register, no_network
     assert register.current_edition is None
 
 
-def test_cancelling_a_finished_run_changes_nothing(register, admin_client, no_network):
-    serve(no_network, numbered_rows(10))
+def test_cancelling_a_finished_run_changes_nothing(register, admin_client, serve):
+    serve(numbered_rows(10))
     done = run_sync(queue_sync(register="work", trigger="test", now=timezone.now()).pk)
 
     response = csrf_post(admin_client, reverse("admin:registry_syncrun_cancel", args=[done.run_id]))

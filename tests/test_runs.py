@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import psycopg
 import pytest
@@ -19,27 +19,9 @@ from scraper import sync as sync_module
 from scraper.runs import Heartbeat, fail_stale_runs, stale_after
 from scraper.sync import get_register, queue_sync, run_sync
 from scraper.tasks import fail_stale_runs_task, sync_register_task
-from tests.pages import numbered_rows, register_page
+from tests.pages import numbered_rows
 
-URL = "https://ind.example/en/public-register-work"
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def register(db) -> Register:
-    register = get_register("work")
-    register.url = URL
-    register.min_rows = 3
-    register.save()
-    return register
-
-
-@pytest.fixture
-def serve(no_network):
-    def _serve(rows, *, updated=date(2026, 10, 5)):
-        no_network.upsert("GET", URL, body=register_page(rows, updated=updated))
-
-    return _serve
 
 
 def open_run(register: Register, *, status: str, silent_for: timedelta) -> SyncRun:

@@ -23,52 +23,20 @@ from registry.models import (
     Listing,
     ListingEvent,
     ListingName,
-    Register,
     SyncRun,
 )
 from scraper.editions import raw_page
 from scraper.locks import LOCK_NAMESPACE
 from scraper.sync import (
-    get_register,
     queue_acceptance,
     queue_sync,
     read_progress,
     run_sync,
 )
 from scraper.tasks import sync_register_task
-from tests.pages import numbered_rows, register_page
+from tests.pages import HOLD_BASE, URL, numbered_rows, register_page
 
-URL = "https://ind.example/en/public-register-work"
 pytestmark = pytest.mark.django_db(transaction=False)
-
-
-@pytest.fixture
-def register(db) -> Register:
-    register = get_register("work")  # seeded by migration 0002; re-made after a flush
-    register.url = URL
-    register.min_rows = 3
-    register.save()
-    return register
-
-
-@pytest.fixture
-def serve(no_network):
-    """Serve a register page at URL; call again to serve the next edition."""
-
-    def _serve(rows, *, updated=date(2026, 10, 5), status=200, headers=None) -> str:
-        html = register_page(rows, updated=updated)
-        no_network.remove("GET", URL)
-        no_network.add(
-            "GET",
-            URL,
-            body=html,
-            status=status,
-            headers=headers or {},
-            content_type="text/html; charset=utf-8",
-        )
-        return html
-
-    return _serve
 
 
 def sync(*, force: bool = False, url: str = ""):
@@ -489,26 +457,12 @@ def test_import_edition_rejects_a_bad_date_and_a_missing_file(register, tmp_path
 # keeps the page, nothing is published (pages, API and feeds keep the edition served before),
 # the admins are mailed what it would remove, and an approval publishes it as kept.
 
-HOLD_BASE = numbered_rows(100)  # 100 listed; the default hold is over 5 removed
-
-
-@pytest.fixture
-def admins(settings):
-    settings.ADMINS = [("Ops", "ops@example.org")]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
 
 def listed_names() -> set[str]:
     return set(Listing.objects.filter(removed_on__isnull=True).values_list("name", flat=True))
 
 
-def test_an_edition_removing_six_percent_is_held_and_nothing_public_changes(
-    register, serve, admins, client
-):
-    serve(HOLD_BASE, updated=date(2026, 10, 5))
-    first = sync()
-    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))  # 6 of 100 gone
-
+def test_an_edition_removing_six_percent_is_held_and_nothing_public_changes(cut_page, client):
     result = sync()
 
     assert result.status == "held"
@@ -516,7 +470,7 @@ def test_an_edition_removing_six_percent_is_held_and_nothing_public_changes(
     assert run.raw_gzip is not None and run.is_finished
     assert "6 of the 100 listed employers" in run.message
     assert Edition.objects.count() == 1
-    assert Edition.objects.get().pk == first.edition_id
+    assert Edition.objects.get().pk == cut_page.edition_id
     assert len(listed_names()) == 100
     answer = client.get(reverse("registry:search-json"), {"q": "Voorbeeld 0 B.V."}).json()
     assert answer["results"][0]["name"] == "Voorbeeld 0 B.V."
@@ -526,11 +480,7 @@ def test_an_edition_removing_six_percent_is_held_and_nothing_public_changes(
     assert "5 October 2026" in page
 
 
-def test_the_admins_are_mailed_the_names_it_would_remove(register, serve, admins):
-    serve(HOLD_BASE)
-    sync()
-    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
-
+def test_the_admins_are_mailed_the_names_it_would_remove(cut_page):
     result = sync()
 
     assert len(mail.outbox) == 1
@@ -543,21 +493,18 @@ def test_the_admins_are_mailed_the_names_it_would_remove(register, serve, admins
     assert reverse("admin:registry_syncrun_change", args=[result.run_id]) in message.body
 
 
-def test_a_mail_server_that_fails_does_not_fail_the_sync(register, serve, settings, monkeypatch):
-    settings.ADMINS = [("Ops", "ops@example.org")]
-
+def test_a_mail_server_that_fails_does_not_fail_the_sync(cut_page, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("connection refused")
 
     monkeypatch.setattr("scraper.gates.mail_admins", broken)
-    serve(HOLD_BASE)
-    sync()
-    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
 
     assert sync().status == "held"
 
 
-def test_four_percent_is_published_at_once(register, serve, admins):
+def test_four_percent_is_published_at_once(register, serve, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.ADMINS = [("Ops", "ops@example.org")]
     serve(HOLD_BASE)
     sync()
     serve(HOLD_BASE[4:], updated=date(2026, 11, 3))
@@ -569,30 +516,18 @@ def test_four_percent_is_published_at_once(register, serve, admins):
     assert not mail.outbox
 
 
-def test_the_setting_moves_the_line(register, serve, admins, settings):
+def test_the_setting_moves_the_line(cut_page, settings):
     settings.REMOVAL_HOLD_PERCENT = 10
-    serve(HOLD_BASE)
-    sync()
-    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
 
     assert sync().status == "done"
 
 
-def test_a_forced_sync_is_not_held(register, serve, admins):
-    serve(HOLD_BASE)
-    sync()
-    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
-
+def test_a_forced_sync_is_not_held(cut_page):
     assert sync(force=True).status == "done"
 
 
-def test_approving_publishes_the_kept_page_without_fetching_again(
-    register, serve, admins, no_network
-):
-    serve(HOLD_BASE)
-    sync()
-    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
-    held = SyncRun.objects.get(pk=sync().run_id)
+def test_approving_publishes_the_kept_page_without_fetching_again(held, no_network):
+    held = SyncRun.objects.get(pk=held.run_id)
     no_network.remove("GET", URL)  # a second fetch would fail
 
     approved = run_sync(queue_acceptance(held, now=timezone.now()).pk)
@@ -602,21 +537,13 @@ def test_approving_publishes_the_kept_page_without_fetching_again(
     assert len(listed_names()) == 94
 
 
-def test_a_held_run_blocks_no_resync(register, serve, admins):
-    serve(HOLD_BASE)
-    sync()
-    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
-    sync()
+def test_a_held_run_blocks_no_resync(held, serve):
     serve(HOLD_BASE, updated=date(2026, 12, 1))  # the IND fixed its page
 
     assert sync().status in ("done", "unchanged")
 
 
-def test_the_register_keeps_serving_the_old_edition_and_its_check_is_ok(register, serve, admins):
-    serve(HOLD_BASE)
-    sync()
-    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
-    sync()
+def test_the_register_keeps_serving_the_old_edition_and_its_check_is_ok(held, register):
 
     register.refresh_from_db()
     assert register.current_edition is not None
