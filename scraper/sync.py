@@ -23,21 +23,24 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from registry.models import (
-    Edition,
-    Listing,
-    Register,
-    SyncRun,
+from registry.models import Edition, Register, SyncRun
+from scraper.editions import (
+    Counts,
+    apply_edition,
+    group_rows,
+    known_listings,
+    listed_keys,
+    refresh_statistics,
 )
-from scraper.editions import Counts, apply_edition, group_rows, refresh_statistics
 from scraper.fetch import FetchError, FetchResult, fetch_page
 from scraper.gates import (
     SyncRefused,
     check_plausible,
+    count_removals,
     hold_reason,
     removal_flag,
+    removed_listings,
     tell_admins_held,
-    would_remove,
 )
 from scraper.locks import register_lock
 from scraper.parse import (
@@ -316,11 +319,14 @@ def _run_locked(
         return _refuse(run, raw, page.content_type, now, str(refusal))
     # A forced or accepted page has been judged by an admin already; so has an import or a
     # backfill, run at the command line by one who reads what it removed.
+    # Read once, as plain values, for the gate and the writing alike (editions.known_listings).
+    known = known_listings(register)
+    entries = group_rows(parsed.rows)
     if not run.force and run.trigger not in SyncRun.NOT_A_LOOK:
-        removed = would_remove(register, parsed)
-        if reason := hold_reason(register, removed):
+        removals = count_removals(listed_keys(known), entries)
+        if reason := hold_reason(removals):
             held = _refuse(run, raw, page.content_type, now, reason, status=SyncRun.Status.HELD)
-            tell_admins_held(run, removed)
+            tell_admins_held(run, removed_listings(register, removals))
             return held
 
     with transaction.atomic():
@@ -345,6 +351,8 @@ def _run_locked(
             previous=previous,
             keep_names=keep_names,
             now=now,
+            known=known,
+            entries=entries,
             progress=lambda written: _progress_and_beat(
                 run, rows_parsed=len(parsed.rows), rows_written=written, beat=beat
             ),
@@ -532,20 +540,16 @@ def preview_refused(run: SyncRun) -> dict[str, object]:
         parsed = _parse(page)
     except ParseError as error:
         return {"error": str(error)}
-    listed = set(
-        Listing.objects.filter(register=run.register, removed_on__isnull=True).values_list(
-            "company__key", flat=True
-        )
-    )
-    keys = set(group_rows(parsed.rows))
-    removed = would_remove(run.register, parsed)
+    listed = listed_keys(known_listings(run.register))
+    keys = group_rows(parsed.rows).keys()
+    removals = count_removals(listed, keys)
     return {
         "published_on": parsed.published_on,
         "rows": len(parsed.rows),
         "kvk_count": parsed.kvk_count,
         "would_add": len(keys - listed),
-        "would_remove": len(removed),
-        "removed": removed,
+        "would_remove": removals.count,
+        "removed": removed_listings(run.register, removals),
         "warnings": parsed.warnings[:20],
         "sample": parsed.rows[:10],
     }

@@ -549,3 +549,35 @@ def test_the_register_keeps_serving_the_old_edition_and_its_check_is_ok(held, re
     assert register.current_edition is not None
     assert register.current_edition.published_on == date(2026, 10, 5)
     assert register.last_check_ok
+
+
+def listing_reads(queries) -> list[str]:
+    """SELECTs whose own table is registry_listing (not a join or a subquery on it)."""
+    return [
+        query["sql"]
+        for query in queries
+        if query["sql"].startswith("SELECT")
+        and query["sql"].partition(" FROM ")[2].startswith('"registry_listing" ')
+    ]
+
+
+def test_a_look_that_publishes_reads_the_listings_once_as_values(register, serve):
+    serve(HOLD_BASE)
+    sync()
+    serve(HOLD_BASE[4:], updated=date(2026, 11, 3))  # 4 %: published
+
+    with CaptureQueriesContext(connection) as captured:
+        result = sync()
+
+    assert result.status == "done"
+    assert len(listing_reads(captured.captured_queries)) == 1  # the gate and the writing share it
+
+
+def test_a_held_look_builds_only_the_removed_listings(cut_page):
+    with CaptureQueriesContext(connection) as captured:
+        result = sync()
+
+    assert result.status == "held"
+    reads = listing_reads(captured.captured_queries)
+    assert len(reads) == 2  # the keys, then the six removed, for the mail
+    assert '"registry_company"."key" IN' in reads[1]
