@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class RegisterQuerySet(models.QuerySet["Register"]):
@@ -144,6 +145,9 @@ class SyncRun(models.Model):
         # listed employers, so it waits for an admin's approval (scraper.gates.hold_reason).
         HELD = "held", "held: waits for an admin's approval"
         CANCELLED = "cancelled", "cancelled by an admin"
+        # Held, then a newer look published an edition or was held itself: never approvable,
+        # so an old cut page cannot be published over a newer edition (superseded_by names it).
+        SUPERSEDED = "superseded", gettext_lazy("superseded by a newer look")
 
     FINISHED = (
         Status.DONE,
@@ -153,6 +157,7 @@ class SyncRun(models.Model):
         Status.SKIPPED,
         Status.HELD,
         Status.CANCELLED,
+        Status.SUPERSEDED,
     )
     # A run that kept its page for an admin to accept (refused) or approve (held).
     AWAITING_ADMIN = (Status.REFUSED, Status.HELD)
@@ -190,6 +195,9 @@ class SyncRun(models.Model):
     raw_content_type = models.CharField(max_length=50, blank=True)
     accepted_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="acceptances"
+    )
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="superseded"
     )
 
     class Meta:

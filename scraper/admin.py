@@ -186,6 +186,7 @@ class SyncRunAdmin(admin.ModelAdmin[SyncRun]):
         "message",
         "edition",
         "accepted_from",
+        "superseded_by",
     ]
     exclude = ["raw_gzip", "raw_content_type"]
 
@@ -270,6 +271,16 @@ def _accept(request: HttpRequest, *, pk: int) -> HttpResponse:
     if not request.user.has_perm("registry.change_register"):
         return HttpResponse("You may not accept an edition.", status=403)
     refused = get_object_or_404(SyncRun, pk=pk)
+    if refused.status == SyncRun.Status.SUPERSEDED:
+        messages.error(
+            request,
+            _(
+                "Not approved: a newer look at the page (run #%(newer)s) superseded this run, "
+                "so its edition can no longer be published. Nothing was changed."
+            )
+            % {"newer": refused.superseded_by_id},
+        )
+        return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[pk]))
     if refused.status not in SyncRun.AWAITING_ADMIN or refused.raw_gzip is None:
         messages.error(request, _("Only a refused or held run that kept its page can be accepted."))
         return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[pk]))

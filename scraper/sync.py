@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from registry.models import Edition, Register, SyncRun
 from scraper.editions import (
@@ -160,8 +161,25 @@ def queue_sync(
     return _open_run(get_register(register), now=now, trigger=trigger, url=url, force=force)
 
 
+class RunSuperseded(ValueError):
+    """A held run a newer look has superseded: approving it would publish an older page."""
+
+    def __init__(self, run: SyncRun) -> None:
+        self.run = run
+        super().__init__(
+            gettext("run %(run)s was superseded by run %(newer)s and can no longer be approved")
+            % {"run": run.pk, "newer": run.superseded_by_id}
+        )
+
+
 def queue_acceptance(refused: SyncRun, *, now: datetime) -> SyncRun:
-    """Queue a forced sync of the page a refused run kept: the admin has judged it right."""
+    """Queue a forced sync of the page a refused run kept: the admin has judged it right.
+
+    Raises RunSuperseded for a held run a newer look superseded, ValueError for any other run
+    that kept no page to accept, and RunAlreadyOpen while a sync of the register is open.
+    """
+    if refused.status == SyncRun.Status.SUPERSEDED:
+        raise RunSuperseded(refused)
     if refused.status not in SyncRun.AWAITING_ADMIN or refused.raw_gzip is None:
         raise ValueError("only a refused or held run that kept its page can be accepted")
     return _open_run(
@@ -279,6 +297,10 @@ def _run_locked(
     beat: Callable[[], None] = lambda: None,
 ) -> SyncResult:
     register = run.register
+    # A newer look may have come between the admin's click and now (the run is read fresh).
+    origin = run.accepted_from
+    if origin is not None and origin.status == SyncRun.Status.SUPERSEDED:
+        return _finish(run, SyncRun.Status.FAILED, str(RunSuperseded(origin)))
     page = _fetch(run, register)
     beat()
     if page.not_modified:
@@ -326,6 +348,7 @@ def _run_locked(
         removals = count_removals(listed_keys(known), entries)
         if reason := hold_reason(removals):
             held = _refuse(run, raw, page.content_type, now, reason, status=SyncRun.Status.HELD)
+            _supersede_held(run)
             tell_admins_held(run, removed_listings(register, removals))
             return held
 
@@ -369,10 +392,24 @@ def _run_locked(
         )
         register.current_edition = edition
         register.save(update_fields=["current_edition"])
+        _supersede_held(run)
     _remember_validators(register, page)
     _record_check(register, now=now, ok=True, message="", run=run)
     refresh_statistics()
     return _finish(run, SyncRun.Status.DONE, flagged, edition=edition, counts=counts)
+
+
+def _supersede_held(run: SyncRun) -> int:
+    """Mark superseded by `run` (which published, or was held itself) the earlier held runs of
+    its register, so an old page can never be approved over a newer edition. The run an
+    acceptance approves is left alone: it is published, not superseded. Returns how many."""
+    earlier = SyncRun.objects.filter(
+        register_id=run.register_id, status=SyncRun.Status.HELD, pk__lt=run.pk
+    )
+    if run.accepted_from_id is not None:
+        earlier = earlier.exclude(pk=run.accepted_from_id)
+    # The page goes: kept only while an admin may still approve it (as in _finish).
+    return earlier.update(status=SyncRun.Status.SUPERSEDED, superseded_by=run, raw_gzip=None)
 
 
 def _fetch(run: SyncRun, register: Register) -> FetchResult:

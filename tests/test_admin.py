@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from registry.models import Edition, SyncRun
 from scraper.sync import queue_sync, run_sync
-from tests.pages import numbered_rows
+from tests.pages import HOLD_BASE, numbered_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -198,6 +198,34 @@ def test_the_admin_lists_every_removal_and_approves(
 
     approved = SyncRun.objects.get(accepted_from_id=held.run_id)
     assert (approved.status, approved.removed) == ("done", 6)
+
+
+def look():
+    return run_sync(queue_sync(register="work", trigger="schedule", now=timezone.now()).pk)
+
+
+def test_a_superseded_run_says_by_which_and_cannot_be_approved(
+    held, serve, admin_client, django_capture_on_commit_callbacks
+):
+    serve(HOLD_BASE[1:], updated=date(2026, 12, 1))
+    newer = look()
+    change = reverse("admin:registry_syncrun_change", args=[held.run_id])
+
+    text = admin_client.get(change).content.decode()
+    newer_url = reverse("admin:registry_syncrun_change", args=[newer.run_id])
+    assert f'Superseded by <a href="{newer_url}">run #{newer.run_id}</a>' in text
+    assert "Approve and publish this edition" not in text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = csrf_post(
+            admin_client, reverse("admin:registry_syncrun_accept", args=[held.run_id])
+        )
+
+    assert response.status_code == 302 and response["Location"] == change
+    shown = admin_client.get(change).content.decode()
+    assert f"a newer look at the page (run #{newer.run_id}) superseded this run" in shown
+    assert not SyncRun.objects.filter(trigger="accept").exists()
+    assert Edition.objects.latest().published_on == date(2026, 12, 1)
 
 
 # --- Runs that cannot start, and runs an admin ends ---------------------------------------------

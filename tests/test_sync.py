@@ -28,6 +28,7 @@ from registry.models import (
 from scraper.editions import raw_page
 from scraper.locks import LOCK_NAMESPACE
 from scraper.sync import (
+    RunSuperseded,
     queue_acceptance,
     queue_sync,
     read_progress,
@@ -535,6 +536,8 @@ def test_approving_publishes_the_kept_page_without_fetching_again(held, no_netwo
     assert approved.status == "done" and approved.counts.removed == 6
     assert Edition.objects.latest().published_on == date(2026, 11, 3)
     assert len(listed_names()) == 94
+    held.refresh_from_db()
+    assert held.status == "held"  # approved, not superseded by its own acceptance
 
 
 def test_a_held_run_blocks_no_resync(held, serve):
@@ -581,3 +584,57 @@ def test_a_held_look_builds_only_the_removed_listings(cut_page):
     reads = listing_reads(captured.captured_queries)
     assert len(reads) == 2  # the keys, then the six removed, for the mail
     assert '"registry_company"."key" IN' in reads[1]
+
+
+# --- A newer look supersedes earlier held runs -------------------------------------------------
+
+
+def test_a_later_published_edition_supersedes_the_held_run(held, serve):
+    serve(HOLD_BASE[1:], updated=date(2026, 12, 1))  # the IND's real December page: 1 % gone
+
+    published = sync()
+
+    assert published.status == "done"
+    run = SyncRun.objects.get(pk=held.run_id)
+    assert run.status == "superseded" and run.superseded_by_id == published.run_id
+    assert run.raw_gzip is None and run.is_finished
+    with pytest.raises(RunSuperseded, match=f"superseded by run {published.run_id}"):
+        queue_acceptance(run, now=timezone.now())
+    assert Edition.objects.latest().published_on == date(2026, 12, 1)
+    assert not SyncRun.objects.filter(trigger="accept").exists()
+
+
+def test_a_later_held_look_supersedes_the_earlier_held_run(held, serve):
+    serve(HOLD_BASE[10:], updated=date(2026, 12, 1))
+
+    newer = sync()
+
+    assert newer.status == "held"
+    statuses = dict(
+        SyncRun.objects.filter(status__in=["held", "superseded"]).values_list("pk", "status")
+    )
+    assert statuses == {held.run_id: "superseded", newer.run_id: "held"}
+    assert SyncRun.objects.get(pk=held.run_id).superseded_by_id == newer.run_id
+
+
+def test_an_approval_superseded_before_it_ran_publishes_nothing(held, serve):
+    run = SyncRun.objects.get(pk=held.run_id)
+    acceptance = queue_acceptance(run, now=timezone.now())
+    SyncRun.objects.filter(pk=run.pk).update(status="superseded", superseded_by=acceptance)
+
+    result = run_sync(acceptance.pk)
+
+    assert result.status == "failed" and "can no longer be approved" in result.message
+    assert Edition.objects.count() == 1
+    assert len(listed_names()) == 100
+
+
+def test_a_refused_run_is_not_superseded(register, serve):
+    serve(HOLD_BASE)
+    sync()
+    serve(HOLD_BASE[:50], updated=date(2026, 11, 3))  # half gone: refused, not held
+    refused = sync()
+    serve(HOLD_BASE[1:], updated=date(2026, 12, 1))
+
+    assert sync().status == "done"
+    assert SyncRun.objects.get(pk=refused.run_id).status == "refused"
