@@ -199,6 +199,9 @@ class SyncRun(models.Model):
     superseded_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="superseded"
     )
+    # SHA-256 of the page's sorted parsed rows, as Edition.rows_sha256: the edition a run saw,
+    # so a held edition seen again on the next look is known (the admins are mailed once).
+    rows_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -324,7 +324,7 @@ def _run_locked(
     run.published_on = edition_date
 
     previous = register.current_edition
-    rows_sha256 = parsed.rows_sha256()
+    rows_sha256 = run.rows_sha256 = parsed.rows_sha256()
     if previous is not None and previous.rows_sha256 == rows_sha256:
         _remember_validators(register, page)
         _record_check(register, now=now, ok=True, message="", run=run)
@@ -347,9 +347,11 @@ def _run_locked(
     if not run.force and run.trigger not in SyncRun.NOT_A_LOOK:
         removals = count_removals(listed_keys(known), entries)
         if reason := hold_reason(removals):
+            told = _held_before(run)  # before _supersede_held makes it superseded
             held = _refuse(run, raw, page.content_type, now, reason, status=SyncRun.Status.HELD)
             _supersede_held(run)
-            tell_admins_held(run, removed_listings(register, removals))
+            if not told:
+                tell_admins_held(run, removed_listings(register, removals))
             return held
 
     with transaction.atomic():
@@ -397,6 +399,18 @@ def _run_locked(
     _record_check(register, now=now, ok=True, message="", run=run)
     refresh_statistics()
     return _finish(run, SyncRun.Status.DONE, flagged, edition=edition, counts=counts)
+
+
+def _held_before(run: SyncRun) -> bool:
+    """Whether the edition `run` saw (its rows' hash, as editions are told apart) is the one
+    an earlier run of the register holds: the admins were mailed about it then. A page the
+    IND leaves as it is is held again on every daily look; one mail is enough."""
+    return SyncRun.objects.filter(
+        register_id=run.register_id,
+        status=SyncRun.Status.HELD,
+        rows_sha256=run.rows_sha256,
+        pk__lt=run.pk,
+    ).exists()
 
 
 def _supersede_held(run: SyncRun) -> int:

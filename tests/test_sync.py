@@ -638,3 +638,35 @@ def test_a_refused_run_is_not_superseded(register, serve):
 
     assert sync().status == "done"
     assert SyncRun.objects.get(pk=refused.run_id).status == "refused"
+
+
+# --- One mail per held edition -------------------------------------------------------------------
+
+
+def test_the_same_held_edition_on_the_next_look_is_not_mailed_again(held):
+    assert len(mail.outbox) == 1
+
+    again = sync()  # the next day: the IND has not changed its page
+
+    assert again.status == "held"
+    assert len(mail.outbox) == 1
+    first, second = SyncRun.objects.filter(pk__in=[held.run_id, again.run_id]).order_by("pk")
+    assert first.rows_sha256 == second.rows_sha256 != ""
+    assert (first.status, second.status) == ("superseded", "held")
+
+
+def test_a_different_held_edition_is_mailed(held, serve):
+    serve(HOLD_BASE[10:], updated=date(2026, 11, 3))  # same date, other rows: another edition
+
+    assert sync().status == "held"
+    assert len(mail.outbox) == 2
+    assert "10 removals" in mail.outbox[1].subject
+
+
+def test_an_edition_held_again_after_another_was_held_is_mailed_again(held, serve):
+    serve(HOLD_BASE[10:], updated=date(2026, 11, 4))
+    sync()
+    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))  # the first one back
+
+    assert sync().status == "held"
+    assert len(mail.outbox) == 3
