@@ -148,6 +148,8 @@ class SyncRun(models.Model):
         # Held, then a newer look published an edition or was held itself: never approvable,
         # so an old cut page cannot be published over a newer edition (superseded_by names it).
         SUPERSEDED = "superseded", gettext_lazy("superseded by a newer look")
+        # Held, and an admin judged the page wrong: never published (scraper.runs.reject_run).
+        REJECTED = "rejected", gettext_lazy("rejected by an admin")
 
     FINISHED = (
         Status.DONE,
@@ -158,6 +160,7 @@ class SyncRun(models.Model):
         Status.HELD,
         Status.CANCELLED,
         Status.SUPERSEDED,
+        Status.REJECTED,
     )
     # A run that kept its page for an admin to accept (refused) or approve (held).
     AWAITING_ADMIN = (Status.REFUSED, Status.HELD)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry.models import Edition, SyncRun
-from scraper.sync import queue_sync, run_sync
+from scraper.sync import queue_acceptance, queue_sync, run_sync
 from tests.pages import HOLD_BASE, numbered_rows
 
 pytestmark = pytest.mark.django_db
@@ -319,3 +319,80 @@ def test_cancelling_a_finished_run_changes_nothing(register, admin_client, serve
 
     assert SyncRun.objects.get(pk=done.run_id).status == "done"
     assert "already finished" in admin_client.get(response["Location"]).content.decode()
+
+
+# --- Rejecting a held edition ------------------------------------------------------------------
+
+
+def test_an_admin_rejects_a_held_edition_with_a_reason(held, admin_client, client, register):
+    change = reverse("admin:registry_syncrun_change", args=[held.run_id])
+    assert "Reject this edition" in admin_client.get(change).content.decode()
+
+    response = csrf_post(
+        admin_client,
+        reverse("admin:registry_syncrun_reject", args=[held.run_id]),
+        {"reason": "the page ends after the letter S"},
+    )
+
+    assert response.status_code == 302 and response["Location"] == change
+    run = SyncRun.objects.get(pk=held.run_id)
+    assert run.status == "rejected" and run.is_finished
+    assert run.message == "rejected by admin: the page ends after the letter S"
+    assert run.raw_gzip is None
+    page = admin_client.get(change).content.decode()
+    assert "Rejected: this edition is not published" in page
+    assert "Approve and publish this edition" not in page
+    assert "Reject this edition" not in page
+    register.refresh_from_db()
+    assert register.current_edition.published_on == date(2026, 10, 5)
+    assert register.last_check_message == ""  # no longer "being reviewed"
+    assert Edition.objects.count() == 1
+    with pytest.raises(ValueError, match="only a refused or held run"):
+        queue_acceptance(run, now=timezone.now())
+
+
+def test_a_rejection_without_a_reason_names_who_rejected(held, admin_client):
+    csrf_post(admin_client, reverse("admin:registry_syncrun_reject", args=[held.run_id]))
+
+    assert SyncRun.objects.get(pk=held.run_id).message == "rejected by admin"
+
+
+def test_a_reason_over_500_characters_is_a_400_and_changes_nothing(held, admin_client):
+    response = csrf_post(
+        admin_client,
+        reverse("admin:registry_syncrun_reject", args=[held.run_id]),
+        {"reason": "x" * 501},
+    )
+
+    assert response.status_code == 400
+    assert "at most 500 characters" in response.content.decode()
+    assert SyncRun.objects.get(pk=held.run_id).status == "held"
+
+
+def test_reject_needs_the_permission_to_change_registers_and_a_post(held, admin_client):
+    user = User.objects.create_user("viewer", password="pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_syncrun"))
+    viewer = Client()
+    viewer.force_login(user)
+    reject = reverse("admin:registry_syncrun_reject", args=[held.run_id])
+
+    assert viewer.post(reject, {"reason": "no"}).status_code == 403
+    assert admin_client.get(reject).status_code == 405
+    assert SyncRun.objects.get(pk=held.run_id).status == "held"
+
+
+def test_an_approved_edition_cannot_be_rejected(
+    held, admin_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        csrf_post(admin_client, reverse("admin:registry_syncrun_accept", args=[held.run_id]))
+
+    response = csrf_post(admin_client, reverse("admin:registry_syncrun_reject", args=[held.run_id]))
+
+    assert response.status_code == 302
+    assert SyncRun.objects.get(pk=held.run_id).status == "held"
+    assert (
+        "can be rejected. Nothing was changed."
+        in admin_client.get(response["Location"]).content.decode()
+    )
+    assert Edition.objects.latest().published_on == date(2026, 11, 3)
