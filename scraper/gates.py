@@ -17,7 +17,7 @@ from datetime import date
 from django.conf import settings
 from django.core.mail import mail_admins
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from registry.models import Edition, Listing, Register, SyncRun
 from scraper.parse import ParsedEdition
@@ -126,25 +126,44 @@ def hold_reason(removals: Removals) -> str:
 
 
 def tell_admins_held(run: SyncRun, removed: list[Listing], *, shown: int = 50) -> None:
-    """Mail the admins (settings.ADMINS) what the held edition would remove. Never raises."""
+    """Mail the admins (settings.ADMINS) what the held edition would remove. Never raises.
+
+    The link to the run's admin page is a full address with settings.SITE_URL, a path without.
+    """
     register = run.register
     served = register.current_edition
+    link = settings.SITE_URL + reverse("admin:registry_syncrun_change", args=[run.pk])
+    count = len(removed)
     lines = [
-        f"A new edition of the {register.name} was fetched but not published: {run.message}.",
+        gettext("A new edition of the %(register)s was fetched but not published: %(why)s.")
+        % {"register": register.name, "why": run.message},
         "",
-        f"Edition on the page: {run.published_on or 'no date'}; still serving: "
-        f"{served.published_on if served else 'nothing yet'}.",
-        f"Review it and approve or leave it in the admin: "
-        f"{reverse('admin:registry_syncrun_change', args=[run.pk])}",
+        gettext("Edition on the page: %(edition)s; still serving: %(served)s.")
+        % {
+            "edition": run.published_on or gettext("no date"),
+            "served": served.published_on if served else gettext("nothing yet"),
+        },
+        gettext("Review it, then approve or reject it in the admin: %(link)s") % {"link": link},
         "",
-        f"Employers it would remove (first {min(shown, len(removed))} of {len(removed):,}):",
+        ngettext(
+            "Employers it would remove (first %(shown)s of %(count)s):",
+            "Employers it would remove (first %(shown)s of %(count)s):",
+            count,
+        )
+        % {"shown": min(shown, count), "count": f"{count:,}"},
         *(
-            f"- {listing.name} (KvK {listing.company.kvk_number or 'none'})"
+            gettext("- %(name)s (KvK %(kvk)s)")
+            % {"name": listing.name, "kvk": listing.company.kvk_number or gettext("none")}
             for listing in removed[:shown]
         ),
     ]
+    subject = ngettext(
+        "%(register)s: edition held, %(count)s removal",
+        "%(register)s: edition held, %(count)s removals",
+        count,
+    ) % {"register": register.name, "count": f"{count:,}"}
     try:
-        mail_admins(f"{register.name}: edition held, {len(removed):,} removals", "\n".join(lines))
+        mail_admins(subject, "\n".join(lines))
     except Exception:  # the run is recorded and shown in the admin; a mail server is no gate
         log.exception("could not mail the admins about held run %s", run.pk)
 

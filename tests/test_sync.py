@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
+import re
+import subprocess
+import sys
 from datetime import date
 
 import psycopg
 import pytest
 import requests
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -17,6 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from config.settings import env_admins, env_site_url
 from registry.models import (
     Company,
     Edition,
@@ -640,7 +646,7 @@ def test_a_refused_run_is_not_superseded(register, serve):
     assert SyncRun.objects.get(pk=refused.run_id).status == "refused"
 
 
-# --- One mail per held edition -------------------------------------------------------------------
+# --- One mail per held edition ----------------------------------------------------------------
 
 
 def test_the_same_held_edition_on_the_next_look_is_not_mailed_again(held):
@@ -670,3 +676,72 @@ def test_an_edition_held_again_after_another_was_held_is_mailed_again(held, serv
 
     assert sync().status == "held"
     assert len(mail.outbox) == 3
+
+
+# --- The held mail's link, and who gets it ----------------------------------------------------
+
+
+def test_the_held_mail_links_to_the_run_in_full_with_site_url(cut_page, settings):
+    settings.SITE_URL = "https://erkend.example.org"
+
+    result = sync()
+
+    path = reverse("admin:registry_syncrun_change", args=[result.run_id])
+    assert f"in the admin: https://erkend.example.org{path}\n" in mail.outbox[0].body
+
+
+def test_without_site_url_the_held_mail_gives_the_path(cut_page, settings):
+    settings.SITE_URL = ""
+
+    result = sync()
+
+    path = reverse("admin:registry_syncrun_change", args=[result.run_id])
+    assert f"in the admin: {path}\n" in mail.outbox[0].body
+
+
+def test_admins_are_read_as_names_and_addresses(monkeypatch):
+    monkeypatch.setenv("ADMINS", "Ada Lovelace <ada@example.org>, ops@example.org,root@localhost")
+
+    assert env_admins("ADMINS") == [
+        ("Ada Lovelace", "ada@example.org"),
+        ("", "ops@example.org"),
+        ("", "root@localhost"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "entry", ["Ada <ada@example.org", "Ada ada@example.org", "Ada", "ada@", "Ada <not mail>"]
+)
+def test_a_malformed_admin_entry_stops_start_up_and_is_named(monkeypatch, entry):
+    monkeypatch.setenv("ADMINS", f"ops@example.org, {entry}")
+
+    with pytest.raises(ImproperlyConfigured, match=re.escape(repr(entry))):
+        env_admins("ADMINS")
+
+
+def test_settings_refuse_to_load_with_a_malformed_admin_entry():
+    env = {**os.environ, "ADMINS": "Ops <ops@example.org", "DEBUG": "true"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: ADMINS: 'Ops <ops@example.org' is not" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["erkend.example.org", "ftp://erkend.example.org", "https://"])
+def test_a_site_url_that_is_no_http_address_stops_start_up(monkeypatch, value):
+    monkeypatch.setenv("SITE_URL", value)
+
+    with pytest.raises(ImproperlyConfigured, match="SITE_URL"):
+        env_site_url("SITE_URL")
+
+
+def test_site_url_loses_its_trailing_slash(monkeypatch):
+    monkeypatch.setenv("SITE_URL", "https://erkend.example.org/")
+
+    assert env_site_url("SITE_URL") == "https://erkend.example.org"
