@@ -246,7 +246,9 @@ class SyncRunAdmin(admin.ModelAdmin[SyncRun]):
             extra["progress"] = read_progress(run)
             if run.status in SyncRun.AWAITING_ADMIN and run.raw_gzip is not None:
                 extra["preview"] = preview_refused(run)
-            if run.status == SyncRun.Status.HELD:
+            if run.status in SyncRun.AWAITING_ADMIN:
+                extra["published_by"] = run.acceptances.filter(status=SyncRun.Status.DONE).first()
+            if run.status == SyncRun.Status.HELD and extra.get("published_by") is None:
                 extra["reject_form"] = RejectForm()
         return super().change_view(request, object_id, form_url, extra)
 

@@ -394,6 +394,8 @@ def _run_locked(
         )
         register.current_edition = edition
         register.save(update_fields=["current_edition"])
+        if run.accepted_from_id is not None:  # its page is this edition's now: nothing to approve
+            SyncRun.objects.filter(pk=run.accepted_from_id).update(raw_gzip=None)
         _supersede_held(run)
     _remember_validators(register, page)
     _record_check(register, now=now, ok=True, message="", run=run)
@@ -415,12 +417,15 @@ def _held_before(run: SyncRun) -> bool:
 
 def _supersede_held(run: SyncRun) -> int:
     """Mark superseded by `run` (which published, or was held itself) the earlier held runs of
-    its register, so an old page can never be approved over a newer edition. The run an
-    acceptance approves is left alone: it is published, not superseded. Returns how many."""
+    its register, so an old page can never be approved over a newer edition. A held run an
+    acceptance published is left alone: it was approved, not superseded. Returns how many."""
+    approved = SyncRun.objects.filter(
+        status=SyncRun.Status.DONE, accepted_from__isnull=False
+    ).values("accepted_from_id")
     earlier = SyncRun.objects.filter(
         register_id=run.register_id, status=SyncRun.Status.HELD, pk__lt=run.pk
-    )
-    if run.accepted_from_id is not None:
+    ).exclude(pk__in=approved)
+    if run.accepted_from_id is not None:  # not DONE yet: it is publishing now
         earlier = earlier.exclude(pk=run.accepted_from_id)
     # The page goes: kept only while an admin may still approve it (as in _finish).
     return earlier.update(status=SyncRun.Status.SUPERSEDED, superseded_by=run, raw_gzip=None)

@@ -198,17 +198,17 @@ def test_the_admin_lists_every_removal_and_approves(
 
     approved = SyncRun.objects.get(accepted_from_id=held.run_id)
     assert (approved.status, approved.removed) == ("done", 6)
-
-
-def look():
-    return run_sync(queue_sync(register="work", trigger="schedule", now=timezone.now()).pk)
+    text = admin_client.get(reverse("admin:registry_syncrun_change", args=[held.run_id])).content
+    assert f"run #{approved.pk}</a> published this edition" in text.decode()
+    assert b"Approve and publish this edition" not in text
+    assert b"Reject this edition" not in text
 
 
 def test_a_superseded_run_says_by_which_and_cannot_be_approved(
     held, serve, admin_client, django_capture_on_commit_callbacks
 ):
     serve(HOLD_BASE[1:], updated=date(2026, 12, 1))
-    newer = look()
+    newer = run_sync(queue_sync(register="work", trigger="schedule", now=timezone.now()).pk)
     change = reverse("admin:registry_syncrun_change", args=[held.run_id])
 
     text = admin_client.get(change).content.decode()

@@ -544,6 +544,15 @@ def test_approving_publishes_the_kept_page_without_fetching_again(held, no_netwo
     assert len(listed_names()) == 94
     held.refresh_from_db()
     assert held.status == "held"  # approved, not superseded by its own acceptance
+    assert held.raw_gzip is None  # its page is the edition's now: nothing left to approve
+
+
+def test_an_approved_held_run_is_not_superseded_by_a_later_edition(held, serve):
+    run_sync(queue_acceptance(SyncRun.objects.get(pk=held.run_id), now=timezone.now()).pk)
+    serve(HOLD_BASE[7:], updated=date(2026, 12, 1))
+
+    assert sync().status == "done"
+    assert SyncRun.objects.get(pk=held.run_id).status == "held"
 
 
 def test_a_held_run_blocks_no_resync(held, serve):
