@@ -194,7 +194,9 @@ def edition_summary(edition: Edition, *, baseline: bool, slug: str) -> dict[str,
         "kvks": edition.kvk_count,
         "first_stored": baseline,
         # The first edition we stored changed nothing we know of: no counts, not its size.
-        "added": None if baseline else edition.added,
+        # Split as in the edition's own counts: new to the register, and back after a gap.
+        "added": None if baseline else edition.added - edition.readded,
+        "readded": None if baseline else edition.readded,
         "removed": None if baseline else edition.removed,
         "renamed": None if baseline else edition.renamed,
         "reformatted": None if baseline else edition.reformatted,
