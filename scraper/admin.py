@@ -345,7 +345,7 @@ def _reject(request: HttpRequest, *, pk: int) -> HttpResponse:
         errors = " ".join(str(error) for error in form.errors.get("reason", []))
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
     reason = form.cleaned_data["reason"].strip()
-    if reject_run(run, by=request.user.get_username(), reason=reason, now=timezone.now()):
+    if reject_run(run, by=request.user.get_username(), reason=reason):
         messages.success(
             request, _("Rejected: this edition is not published; the public keeps the one served.")
         )

@@ -102,7 +102,7 @@ def cancel_run(run: SyncRun, *, by: str, now: datetime) -> bool:
     )
 
 
-def reject_run(run: SyncRun, *, by: str, reason: str, now: datetime) -> bool:
+def reject_run(run: SyncRun, *, by: str, reason: str) -> bool:
     """End a held run at an admin's word: its edition is never published, and the public keeps
     the edition it is shown. False if the run is no longer held, or an approval of it is open
     or done: nothing is changed then.
