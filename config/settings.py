@@ -147,6 +147,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The local run's sync writes for seconds in a thread of the server (SYNC_IN_THREAD). In WAL
+    # mode the run's progress page and the public pages read meanwhile, instead of waiting for
+    # its transaction to commit (about 4 s for the Work register).
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
 # PostgreSQL keeps this database (tens of megabytes) in memory, where reading a row by key
 # costs about what reading it in sequence does. With the planner's default random_page_cost
 # (4, priced for spinning disks) a search hashed all 13,000 companies to join its 300
@@ -178,6 +183,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = "Europe/Amsterdam"  # the beat's hours are Dutch hours, like the IND's
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# On: the admin's "Resync now" and approve run the sync in a daemon thread of the web server
+# instead of sending it to a worker (`make run`: no worker, and a sync in the request would hold
+# the browser for over a minute). The run's heartbeat applies as in a worker; a thread that dies
+# with the server leaves a run the stale check fails (scraper/runs.py). Off in production.
+SYNC_IN_THREAD = env_bool("SYNC_IN_THREAD", default=False)
 SYNC_SCHEDULE_HOUR = env_int("SYNC_SCHEDULE_HOUR", default=6)
 SYNC_SCHEDULE_MINUTE = env_int("SYNC_SCHEDULE_MINUTE", default=30)
 # A register whose last successful check is older than this is "stale" in /healthz and on the
@@ -293,8 +303,11 @@ OPERATOR_CONTACT = env_contact("OPERATOR_CONTACT")
 # be on. An entry admits its subdomains (ind.nl admits www.ind.nl); a loopback or private address
 # or localhost only when listed exactly (scraper.fetch.check_url_host).
 REGISTER_URL_HOSTS = env_list("REGISTER_URL_HOSTS", default="ind.nl")
-# Seconds before the first retry of a failed fetch; doubled for each further attempt.
+# Seconds before the first retry of a failed fetch; doubled for each further attempt (2 + 4 + 8:
+# an unreachable IND costs 14 s). 0 retries at once: `make run`, where a person is waiting.
 FETCH_BACKOFF_SECONDS = float(env_int("FETCH_BACKOFF_SECONDS", default=2))
+if FETCH_BACKOFF_SECONDS < 0:
+    raise ImproperlyConfigured("FETCH_BACKOFF_SECONDS must be 0 or more")
 FETCH_USER_AGENT = os.environ.get(
     "FETCH_USER_AGENT",
     "erkend/0.1 (register of recognised sponsors; +https://github.com/erkend; admin@example.org)",

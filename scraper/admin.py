@@ -42,6 +42,7 @@ from scraper.sync import (
     queue_acceptance,
     queue_sync,
     read_progress,
+    start_in_thread,
 )
 from scraper.tasks import enrich_sponsors_task, sync_register_task
 
@@ -62,9 +63,13 @@ def _require_view(model_admin: admin.ModelAdmin[Any], request: HttpRequest) -> N
 
 def _enqueue(run: SyncRun) -> None:
     """Send the run's task after commit (a worker must find the queued row when the message
-    reaches it). If the broker cannot take it, the run is failed at once and the admins told."""
+    reaches it). If the broker cannot take it, the run is failed at once and the admins told.
+    With SYNC_IN_THREAD (the local run) it starts in a thread of this server instead."""
 
     def send() -> None:
+        if settings.SYNC_IN_THREAD:
+            start_in_thread(run.pk)
+            return
         try:
             sync_register_task.delay(run.pk)
         except Exception as error:  # kombu's OperationalError, a refused connection, a timeout
