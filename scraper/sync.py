@@ -428,15 +428,23 @@ def _run_locked(
 
 
 def _held_before(run: SyncRun) -> bool:
-    """Whether the edition `run` saw (its rows' hash, as editions are told apart) is the one
-    an earlier run of the register holds: the admins were mailed about it then. A page the
-    IND leaves as it is is held again on every daily look; one mail is enough."""
-    return SyncRun.objects.filter(
-        register_id=run.register_id,
-        status=SyncRun.Status.HELD,
+    """Whether the admins were told of the edition `run` saw (its rows' hash, as editions are
+    told apart): an earlier run of the register held the same rows against the edition served
+    now, whether it still waits, was superseded or rejected since. A page the IND leaves as
+    it is is held again on every daily look; one mail is enough."""
+    register = run.register
+    earlier = SyncRun.objects.filter(
+        register_id=register.pk,
+        status__in=(SyncRun.Status.HELD, SyncRun.Status.SUPERSEDED, SyncRun.Status.REJECTED),
         rows_sha256=run.rows_sha256,
         pk__lt=run.pk,
-    ).exists()
+    )
+    if register.current_edition_id is not None:  # held against this edition, not an older one
+        published_by = SyncRun.objects.filter(
+            edition_id=register.current_edition_id, status=SyncRun.Status.DONE
+        ).values("pk")[:1]
+        earlier = earlier.filter(pk__gt=published_by)
+    return earlier.exists()
 
 
 def _supersede_held(run: SyncRun) -> int:

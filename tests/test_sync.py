@@ -33,6 +33,7 @@ from registry.models import (
 )
 from scraper.editions import raw_page
 from scraper.locks import LOCK_NAMESPACE
+from scraper.runs import reject_run
 from scraper.sync import (
     RunSuperseded,
     queue_acceptance,
@@ -751,13 +752,29 @@ def test_a_different_held_edition_is_mailed(held, serve):
     assert "10 removals" in mail.outbox[1].subject
 
 
-def test_an_edition_held_again_after_another_was_held_is_mailed_again(held, serve):
+def test_an_edition_held_again_after_another_was_held_is_not_mailed_again(held, serve):
     serve(HOLD_BASE[10:], updated=date(2026, 11, 4))
     sync()
     serve(HOLD_BASE[6:], updated=date(2026, 11, 3))  # the first one back
 
     assert sync().status == "held"
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 2  # the first and the other one
+
+
+def test_a_rejected_edition_held_again_is_not_mailed_again(held):
+    assert reject_run(SyncRun.objects.get(pk=held.run_id), by="ops", reason="cut")
+
+    assert sync().status == "held"
+    assert len(mail.outbox) == 1
+
+
+def test_the_same_rows_held_against_a_newer_edition_are_mailed(held, serve):
+    serve([*HOLD_BASE, ("Nieuw B.V.", "20000000")], updated=date(2026, 11, 10))
+    assert sync().status == "done"  # one added: published, the held run superseded
+    serve(HOLD_BASE[6:], updated=date(2026, 11, 17))  # the same rows, against the new edition
+
+    assert sync().status == "held"
+    assert len(mail.outbox) == 2
 
 
 # --- The held mail's link, and who gets it ----------------------------------------------------
