@@ -372,9 +372,17 @@ def _run_locked(
         removals = count_removals(listed_keys(known), entries)
         if reason := hold_reason(removals):
             told = _held_before(run)  # before _supersede_held makes it superseded
+            if told is not None and told.status == SyncRun.Status.REJECTED:
+                # An admin judged these very rows wrong: not held (and announced) once more.
+                _record_check(register, now=now, ok=True, message="", run=run)
+                again = gettext("the same rows as run %(run)s, which was %(why)s") % {
+                    "run": told.pk,
+                    "why": told.message,
+                }
+                return _finish(run, SyncRun.Status.REJECTED, again)
             held = _refuse(run, raw, page.content_type, now, reason, status=SyncRun.Status.HELD)
             _supersede_held(run)
-            if not told:
+            if told is None:
                 tell_admins_held(run, removed_listings(register, removals))
             return held
 
@@ -427,11 +435,11 @@ def _run_locked(
     return _finish(run, SyncRun.Status.DONE, flagged, edition=edition, counts=counts)
 
 
-def _held_before(run: SyncRun) -> bool:
-    """Whether the admins were told of the edition `run` saw (its rows' hash, as editions are
-    told apart): an earlier run of the register held the same rows against the edition served
-    now, whether it still waits, was superseded or rejected since. A page the IND leaves as
-    it is is held again on every daily look; one mail is enough."""
+def _held_before(run: SyncRun) -> SyncRun | None:
+    """The latest earlier run of the register that held the rows `run` saw (their hash, as
+    editions are told apart) against the edition served now, whether it still waits, was
+    superseded or was rejected since: the admins were told of it then. None if there is none.
+    A page the IND leaves as it is is held again on every daily look; one mail is enough."""
     register = run.register
     earlier = SyncRun.objects.filter(
         register_id=register.pk,
@@ -444,7 +452,7 @@ def _held_before(run: SyncRun) -> bool:
             edition_id=register.current_edition_id, status=SyncRun.Status.DONE
         ).values("pk")[:1]
         earlier = earlier.filter(pk__gt=published_by)
-    return earlier.exists()
+    return earlier.only("pk", "status", "message").order_by("-pk").first()
 
 
 def _supersede_held(run: SyncRun) -> int:

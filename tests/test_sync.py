@@ -761,11 +761,20 @@ def test_an_edition_held_again_after_another_was_held_is_not_mailed_again(held, 
     assert len(mail.outbox) == 2  # the first and the other one
 
 
-def test_a_rejected_edition_held_again_is_not_mailed_again(held):
-    assert reject_run(SyncRun.objects.get(pk=held.run_id), by="ops", reason="cut")
+def test_a_rejected_edition_seen_again_is_rejected_again_without_a_mail(held, register):
+    assert reject_run(SyncRun.objects.get(pk=held.run_id), by="ops", reason="cut at S")
 
-    assert sync().status == "held"
+    again = sync()
+
+    assert again.status == "rejected"
+    assert (
+        again.message == f"the same rows as run {held.run_id}, which was rejected by ops: cut at S"
+    )
     assert len(mail.outbox) == 1
+    assert SyncRun.objects.get(pk=again.run_id).raw_gzip is None
+    register.refresh_from_db()
+    assert register.last_check_ok and register.last_check_message == ""  # no "being reviewed"
+    assert Edition.objects.count() == 1
 
 
 def test_the_same_rows_held_against_a_newer_edition_are_mailed(held, serve):
