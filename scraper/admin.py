@@ -158,7 +158,7 @@ class RegisterAdmin(admin.ModelAdmin[Register]):
 @staff_member_required
 def _resync(request: HttpRequest, *, pk: int) -> HttpResponse:
     if not request.user.has_perm("registry.change_register"):
-        return HttpResponse("You may not start a sync.", status=403)
+        return HttpResponse(_("You may not start a sync."), status=403)
     register = get_object_or_404(Register, pk=pk)
     force = request.POST.get("force") == "1"
     try:
@@ -212,7 +212,7 @@ class SyncRunAdmin(admin.ModelAdmin[SyncRun]):
     ]
     exclude = ["raw_gzip", "raw_content_type"]
 
-    @admin.display(description="message")
+    @admin.display(description=_("message"))
     def short_message(self, run: SyncRun) -> str:
         return run.message[:80]
 
@@ -299,7 +299,7 @@ def _status(request: HttpRequest, *, pk: int) -> JsonResponse:
 @require_POST
 def _accept(request: HttpRequest, *, pk: int) -> HttpResponse:
     if not request.user.has_perm("registry.change_register"):
-        return HttpResponse("You may not accept an edition.", status=403)
+        return HttpResponse(_("You may not accept an edition."), status=403)
     refused = get_object_or_404(SyncRun, pk=pk)
     if refused.status == SyncRun.Status.SUPERSEDED:
         messages.error(
@@ -368,7 +368,7 @@ def _refused_page(request: HttpRequest, *, pk: int) -> HttpResponse:
 
     run = get_object_or_404(SyncRun, pk=pk)
     if run.raw_gzip is None:
-        return HttpResponse("This run kept no page.", status=404, content_type="text/plain")
+        return HttpResponse(_("This run kept no page."), status=404, content_type="text/plain")
     response = HttpResponse(
         gzip.decompress(bytes(run.raw_gzip)), content_type="text/plain; charset=utf-8"
     )
@@ -414,10 +414,10 @@ class EditionAdmin(admin.ModelAdmin[Edition]):
         "flagged",
     ]
 
-    @admin.display(description="stored page")
+    @admin.display(description=_("stored page"))
     def raw_download(self, edition: Edition) -> str:
         url = reverse("admin:registry_edition_page", args=[edition.pk])
-        return format_html('<a href="{}">download the page as fetched</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("download the page as fetched"))
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view(self.page_view)
@@ -468,7 +468,7 @@ class EnrichmentAdmin(admin.ModelAdmin[EnrichmentControl]):
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
-            "title": "Enrichment: sector and city from the KvK",
+            "title": _("Enrichment: sector and city from the KvK"),
             "coverage": coverage(now=timezone.now()),
             "can_change": self.has_change_permission(request),
             "opts": self.model._meta,
@@ -498,9 +498,9 @@ def _coverage_url() -> str:
 @require_POST
 def _enrichment_start(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("registry.change_enrichmentcontrol"):
-        return HttpResponse("You may not start enrichment.", status=403)
+        return HttpResponse(_("You may not start enrichment."), status=403)
     if is_paused():
-        messages.warning(request, "Enrichment is paused: resume it first.")
+        messages.warning(request, _("Enrichment is paused: resume it first."))
         return HttpResponseRedirect(_coverage_url())
     # Without a broker the task runs inside this request: keep that to one employer.
     limit = 1 if settings.CELERY_TASK_ALWAYS_EAGER else None
@@ -519,21 +519,27 @@ def _enrichment_start(request: HttpRequest) -> HttpResponse:
             _("Enrichment could not be started: no task queue (%(error)s).") % {"error": unsent[0]},
         )
         return HttpResponseRedirect(_coverage_url())
-    note = " (no worker configured: one employer, in this request)" if limit else ""
-    messages.success(request, f"Enrichment run queued{note}. Runs are listed below.")
+    if limit:
+        queued = _(
+            "Enrichment run queued (no worker configured: one employer, in this request)."
+            " Runs are listed below."
+        )
+    else:
+        queued = _("Enrichment run queued. Runs are listed below.")
+    messages.success(request, queued)
     return HttpResponseRedirect(_coverage_url())
 
 
 @require_POST
 def _enrichment_pause(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("registry.change_enrichmentcontrol"):
-        return HttpResponse("You may not pause or resume enrichment.", status=403)
+        return HttpResponse(_("You may not pause or resume enrichment."), status=403)
     paused = request.POST.get("paused") == "1"
     set_paused(paused, by=request.user.get_username(), now=timezone.now())
     if paused:
-        messages.success(request, "Enrichment paused: runs stop before their next employer.")
+        messages.success(request, _("Enrichment paused: runs stop before their next employer."))
     else:
-        messages.success(request, "Enrichment resumed: the next scheduled run goes ahead.")
+        messages.success(request, _("Enrichment resumed: the next scheduled run goes ahead."))
     return HttpResponseRedirect(_coverage_url())
 
 

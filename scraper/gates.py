@@ -132,25 +132,24 @@ def tell_admins_held(run: SyncRun, removed: list[Listing], *, shown: int = 50) -
     """
     register = run.register
     served = register.current_edition
-    link = settings.SITE_URL + reverse("admin:registry_syncrun_change", args=[run.pk])
-    count = len(removed)
+    # The mail is written in the site's language (settings.LANGUAGE_CODE), as the worker runs.
+    names = {
+        "register": register.name,
+        "reason": run.message,
+        "page": run.published_on or gettext("no date"),
+        "serving": served.published_on if served else gettext("nothing yet"),
+        "url": settings.SITE_URL + reverse("admin:registry_syncrun_change", args=[run.pk]),
+        "shown": min(shown, len(removed)),
+        "num": f"{len(removed):,}",
+    }
     lines = [
-        gettext("A new edition of the %(register)s was fetched but not published: %(why)s.")
-        % {"register": register.name, "why": run.message},
+        gettext("A new edition of the %(register)s was fetched but not published: %(reason)s.")
+        % names,
         "",
-        gettext("Edition on the page: %(edition)s; still serving: %(served)s.")
-        % {
-            "edition": run.published_on or gettext("no date"),
-            "served": served.published_on if served else gettext("nothing yet"),
-        },
-        gettext("Review it, then approve or reject it in the admin: %(link)s") % {"link": link},
+        gettext("Edition on the page: %(page)s; still serving: %(serving)s.") % names,
+        gettext("Review it, then approve or reject it in the admin: %(url)s") % names,
         "",
-        ngettext(
-            "Employers it would remove (first %(shown)s of %(count)s):",
-            "Employers it would remove (first %(shown)s of %(count)s):",
-            count,
-        )
-        % {"shown": min(shown, count), "count": f"{count:,}"},
+        gettext("Employers it would remove (first %(shown)s of %(num)s):") % names,
         *(
             gettext("- %(name)s (KvK %(kvk)s)")
             % {"name": listing.name, "kvk": listing.company.kvk_number or gettext("none")}
@@ -158,12 +157,12 @@ def tell_admins_held(run: SyncRun, removed: list[Listing], *, shown: int = 50) -
         ),
     ]
     subject = ngettext(
-        "%(register)s: edition held, %(count)s removal",
-        "%(register)s: edition held, %(count)s removals",
-        count,
-    ) % {"register": register.name, "count": f"{count:,}"}
+        "%(register)s: edition held, %(num)s removal",
+        "%(register)s: edition held, %(num)s removals",
+        len(removed),
+    )
     try:
-        mail_admins(subject, "\n".join(lines))
+        mail_admins(subject % names, "\n".join(lines))
     except Exception:  # the run is recorded and shown in the admin; a mail server is no gate
         log.exception("could not mail the admins about held run %s", run.pk)
 

@@ -175,7 +175,7 @@ def fail_unsent(run: SyncRun, error: Exception, *, now: datetime) -> None:
         return
     log.error("sync run %s: %s", run.pk, message)
     try:
-        mail_admins(f"sync run {run.pk} could not be started", message)
+        mail_admins(gettext("sync run %(pk)s could not be started") % {"pk": run.pk}, message)
     except Exception:  # the run says why; a mail server is no gate
         log.exception("could not mail the admins about run %s", run.pk)
 

@@ -23,8 +23,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
+from registry.context_processors import STILL_SERVING
 from registry.models import Edition, Register, SyncRun
 from scraper.editions import (
     Counts,
@@ -57,7 +58,12 @@ from scraper.runs import SyncStopped, claim_run, fail_stale_runs, heartbeat
 log = logging.getLogger(__name__)
 
 PROGRESS_TIMEOUT = 60 * 60
-UNREACHABLE = "the IND website could not be reached at the last check"
+# What visitors are told about the last check (Register.last_check_message): stored in English,
+# translated when a page shows it (registry.context_processors.Freshness), so marked here only.
+UNREACHABLE = gettext_noop("the IND website could not be reached at the last check")
+CHECK_FAILED = gettext_noop("the last check failed")
+NOT_ACCEPTED = gettext_noop("the latest IND page was not accepted")
+IN_REVIEW = gettext_noop("a new edition is being reviewed before it is published")
 
 
 # What migrations 0002 and 0005 seed, for a database emptied since (a test flush). The floors
@@ -238,7 +244,7 @@ def run_sync(
         except Exception as error:  # recorded, then re-raised: a bug must not look like success
             log.exception("sync run %s failed", run.pk)
             _finish(run, SyncRun.Status.FAILED, f"internal error: {error!r}")
-            _record_check(register, now=now, ok=False, message="the last check failed", run=run)
+            _record_check(register, now=now, ok=False, message=CHECK_FAILED, run=run)
             raise
 
 
@@ -564,13 +570,11 @@ def _refuse(
     run.raw_content_type = content_type
     register = run.register
     current = register.current_edition
-    kept = f"; still serving the edition of {current.published_on:%-d %B %Y}" if current else ""
+    kept = f"{STILL_SERVING}{current.published_on:%-d %B %Y}" if current else ""
     if status == SyncRun.Status.HELD:  # the check itself went fine: visitors are told why
-        message = f"a new edition is being reviewed before it is published{kept}"
-        _record_check(register, now=now, ok=True, message=message, run=run)
+        _record_check(register, now=now, ok=True, message=IN_REVIEW + kept, run=run)
     else:
-        message = f"the latest IND page was not accepted{kept}"
-        _record_check(register, now=now, ok=False, message=message, run=run)
+        _record_check(register, now=now, ok=False, message=NOT_ACCEPTED + kept, run=run)
     return _finish(run, status, reason)
 
 

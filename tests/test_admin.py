@@ -136,7 +136,7 @@ def test_a_refused_run_can_be_inspected_and_accepted_with_force(
     page = admin_client.get(reverse("admin:registry_syncrun_change", args=[refused.run_id]))
     text = page.content.decode()
     assert "shrank by 50%" in text
-    assert "would add <strong>0</strong> and remove <strong>5</strong> companies" in text
+    assert "would add <strong>0</strong> and remove\n        <strong>5</strong>" in text
     assert "Accept this edition (force)" in text
     download = admin_client.get(reverse("admin:registry_syncrun_page", args=[refused.run_id]))
     assert download.status_code == 200 and b"Voorbeeld 4 B.V." in download.content
