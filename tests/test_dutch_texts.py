@@ -50,8 +50,8 @@ def test_chart_labels_group_numbers_and_name_months_as_the_language_does():
     )
     with translation.override("nl"):
         point, bar, tick = charts()
-    assert point.endswith("11.026 in the edition of 4 april 2024")  # no catalogue of ours yet
-    assert bar.endswith("1.137 in the edition of 8 mei 2024")
+    assert point.endswith("11.026 in de editie van 4 april 2024")
+    assert bar.endswith("1.137 in de editie van 8 mei 2024")
     assert tick == "Mei 2024"  # Django capitalises its short month names
 
 
