@@ -10,7 +10,7 @@ import pytest
 import responses
 from django.apps import apps
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from config.catalogue import compile_catalogues
 from registry.models import Register
@@ -68,6 +68,9 @@ def _test_settings(settings) -> Iterator[None]:
     yield
     cache.clear()
     index.forget()
+    # A request with Accept-Language: nl leaves Dutch active in this thread (LocaleMiddleware
+    # activates, nothing deactivates): the next test starts in LANGUAGE_CODE again.
+    translation.deactivate()
 
 
 # --- The Work register at a test URL, its pages, and an edition about to be held -----------------
