@@ -10,7 +10,7 @@ import pytest
 import responses
 from django.apps import apps
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from config.catalogue import compile_catalogues
 from registry.models import Register
@@ -68,6 +68,9 @@ def _test_settings(settings) -> Iterator[None]:
     yield
     cache.clear()
     index.forget()
+    # A request in Dutch leaves Dutch active in this thread (LocaleMiddleware activates and
+    # never deactivates): the next test would read Dutch where it expects the default.
+    translation.deactivate()
 
 
 # --- The Work register at a test URL, its pages, and an edition about to be held -----------------
