@@ -68,8 +68,8 @@ def _test_settings(settings) -> Iterator[None]:
     yield
     cache.clear()
     index.forget()
-    # A request with Accept-Language: nl leaves Dutch active in this thread (LocaleMiddleware
-    # activates, nothing deactivates): the next test starts in LANGUAGE_CODE again.
+    # A request in Dutch leaves Dutch active in this thread (LocaleMiddleware activates and
+    # never deactivates): the next test would read Dutch where it expects the default.
     translation.deactivate()
 
 

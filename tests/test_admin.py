@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from registry.models import Edition, SyncRun
-from scraper.sync import queue_acceptance, queue_sync, run_sync
+from registry.models import Edition, Register, SyncRun
+from scraper.sync import get_register, queue_acceptance, queue_sync, run_sync
 from tests.pages import HOLD_BASE, URL, numbered_rows, register_page
 
 pytestmark = pytest.mark.django_db
