@@ -50,7 +50,8 @@ and checked against every name the register ever had, KvK numbers not on the reg
 names of companies that are no longer listed.
 
 Targets (pinned on PostgreSQL, the tuned path): top-1 >= 97 % overall and in every class,
-top-3 >= 99.5 %, no false "listed", no empty answer. The table of hit rates per class is printed by test_report_hit_rates.
+top-3 >= 99.5 %, no false "listed", no empty answer. The table of hit rates per class is
+printed by test_report_hit_rates.
 """
 
 from __future__ import annotations
@@ -64,9 +65,9 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
-from django.urls import reverse
 
 from registry.models import Listing, ListingEvent, ListingName
 from registry.search import SearchQuery, search
@@ -462,14 +463,14 @@ def recruiter_cases(register: Register, *, seed: int, per_class: int) -> list[Ca
             def fits(name_words: list[str], typed: list[str] = typed) -> bool:
                 return all(any(w == t or w.endswith(t) for w in name_words) for t in typed)
 
-            return case(
-                "compound tail", " ".join(typed), kvk, name, also=register.with_words(fits)
-            )
+            return case("compound tail", " ".join(typed), kvk, name, also=register.with_words(fits))
         return None
 
     cases += sample_of("compound", current, compound)
 
-    def with_city(kind: str, base: str | None, kvk: str, name: str, r: random.Random):
+    def with_city(
+        kind: str, base: str | None, kvk: str, name: str, r: random.Random
+    ) -> Case | None:
         if base is None:
             return None
         city = r.choice([c for c in CITIES if fold(c) not in fold(name)])
@@ -498,7 +499,7 @@ def recruiter_cases(register: Register, *, seed: int, per_class: int) -> list[Ca
     folded = [(kvk, fold(name).split()) for kvk, name in current]
     for query, sequences in FORM_QUERIES.items():
 
-        def has_form(tokens: list[str], sequences: tuple[tuple[str, ...], ...] = sequences):
+        def has_form(tokens: list[str], sequences: tuple[tuple[str, ...], ...] = sequences) -> bool:
             return any(
                 tuple(tokens[i : i + len(s)]) == s for s in sequences for i in range(len(tokens))
             )
@@ -551,9 +552,11 @@ def recruiter_cases(register: Register, *, seed: int, per_class: int) -> list[Ca
                 )
                 typos = [v for v, _distance, _at in near if not v.startswith(start)]
                 if typos:
-                    having = register.with_words(
-                        lambda ws, start=start: any(w.startswith(start) for w in ws)
-                    )
+
+                    def starts(words: list[str], start: str = start) -> bool:
+                        return any(word.startswith(start) for word in words)
+
+                    having = register.with_words(starts)
                     return case("word prefix", start, kvk, name, also=having)
         return None
 

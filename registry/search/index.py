@@ -455,6 +455,7 @@ class RegisterIndex:
                 matched_on="name" if current else "former_name",
                 matched_name=names.shown[row],
                 reason=scoring.reason_of(query, text, score=score),
+                as_typed=scoring.as_typed(query, text),
             )
             held = best.get(at)
             if held is None or (match.score, current) > (held.score, held.matched_on == "name"):
