@@ -26,6 +26,7 @@ Recruiter-typed classes (how people outside the register type an employer):
 
 * compound tail: a compound word of the name ("Installatietechniek") typed as its tail, where
   the tail is a word of the register in its own right ("techniek"); the name's other words kept.
+  A name with every word typed, or a word that ends or starts with it, is as right.
 * city after name / brand + city: the name (or its brand, as above) followed by a Dutch city
   that is not in the name; the enrichment of the test data has no city, so the city is a place,
   not a word of the name.
@@ -461,7 +462,11 @@ def recruiter_cases(register: Register, *, seed: int, per_class: int) -> list[Ca
             typed = words[:i] + [tail] + words[i + 1 :]
 
             def fits(name_words: list[str], typed: list[str] = typed) -> bool:
-                return all(any(w == t or w.endswith(t) for w in name_words) for t in typed)
+                # A word that starts with the tail fits as well ("petro": PetroChina).
+                return all(
+                    any(w == t or w.endswith(t) or w.startswith(t) for w in name_words)
+                    for t in typed
+                )
 
             return case("compound tail", " ".join(typed), kvk, name, also=register.with_words(fits))
         return None

@@ -185,6 +185,10 @@ class Names:
     lead_word: npt.NDArray[np.int32]
     words: Lookup
     letters: Lookup  # the whole text without spaces
+    # The words spelled backwards, sorted, and each one's position in words.strings: the
+    # words a typed word is the tail of ("techniek" of "installatietechniek").
+    backwards: list[str]
+    backwards_at: list[int]
 
     @classmethod
     def read(cls, register: Register, *, positions: dict[int, int]) -> Names:
@@ -224,6 +228,7 @@ class Names:
             weights.append(sum(scoring.weight(word) for word in split) or 1.0)
         vocabulary = Lookup(words)
         at = {word: i for i, word in enumerate(vocabulary.strings)}
+        backwards = sorted((word[::-1], i) for i, word in enumerate(vocabulary.strings))
         return cls(
             listing=np.fromiter((row[0] for row in rows), dtype=np.int32, count=len(rows)),
             shown=[row[1] for row in rows],
@@ -235,6 +240,8 @@ class Names:
             lead_word=np.array([at.get(lead, -1) for _, lead in leads], dtype=np.int32),
             words=vocabulary,
             letters=Lookup(letters),
+            backwards=[word for word, _ in backwards],
+            backwards_at=[i for _, i in backwards],
         )
 
 
@@ -560,7 +567,7 @@ class RegisterIndex:
         return [int(row) for row in chosen[order].tolist()]
 
     def _spelled(self, typed: str) -> set[int]:
-        """The words of names `typed` may stand for: itself, words it starts, typos."""
+        """The words of names `typed` may stand for: itself, words it starts or ends, typos."""
         words = self.name_rows.words
         exact = words.find(typed)
         found = set() if exact is None else {exact}
@@ -568,6 +575,11 @@ class RegisterIndex:
             found.update(words.starting(typed))
         if len(typed) >= 4:
             found.update(words.near(typed))
+        if len(typed) >= scoring.SUFFIX_FROM:
+            names, tail = self.name_rows, typed[::-1]
+            low = bisect_left(names.backwards, tail)
+            high = bisect_right(names.backwards, tail + "\U0010ffff", lo=low)
+            found.update(names.backwards_at[low:high])
         return found
 
     def _split(self, typed: str) -> list[tuple[int, int]]:

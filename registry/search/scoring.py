@@ -4,7 +4,8 @@ weights and the verdict rules. Pure: text in, numbers and words out (no Django, 
 Names are compared on their search text (registry.text.search_text: folded, legal forms
 dropped). name_score() matches every word to its best counterpart on the other side:
 
-- equal, the start of a word (a brand cut short, a word being typed), one or two typos
+- equal, the start of a word (a brand cut short, a word being typed), the tail of a compound
+  word ("techniek" in "installatietechniek"), one or two typos
   (swapped letters included), two words written as one;
 - generic words ("nederland", "group": registry.text.GENERIC_WORDS) weigh a fifth of a word, so
   "Tebi Nederland" means Tebi B.V., not Xebia Nederland B.V.;
@@ -49,6 +50,7 @@ JOINED = 0.9
 TYPO_REACH = 2  # the most edits a word may differ by (word_credit)
 BESIDE_TYPED = 0.85  # a close spelling, where another name has the words as typed (settled)
 PREFIX_FROM = 5  # letters from which the start of a word outweighs a typo (word_credit)
+SUFFIX_FROM = 5  # letters from which a word may be the tail of a compound word (word_credit)
 
 _Number = TypeVar("_Number", float, np.ndarray)
 
@@ -307,6 +309,9 @@ def word_credit(typed: str, word: str) -> float:
         if typed_length >= PREFIX_FROM:
             return max(0.5 + 0.4 * typed_length / word_length, 1 - 0.9 / (typed_length + 1))
         return 0.5 + 0.4 * typed_length / word_length
+    if typed_length >= SUFFIX_FROM and word_length > typed_length and word.endswith(typed):
+        # The tail of a Dutch compound: "techniek" in "installatietechniek".
+        return 0.8 + 0.15 * typed_length / word_length
     if typed_length < 4 or word_length < 4:
         return 0.0  # short words differ by a letter from too many others to be typos
     longest = max(typed_length, word_length)
