@@ -520,6 +520,8 @@ def recruiter_cases(register: Register, *, seed: int, per_class: int) -> list[Ca
             if dutch is None:
                 continue
             rest = words[:i] + words[i + 1 :]
+            if not rest:
+                return None  # "Hospital" alone means any hospital
             if len(words) == 2 and i == 0 and dutch != "havenbedrijf":
                 query = f"{rest[0]} {ENGLISH[dutch]}"  # "Leiden University"
             else:

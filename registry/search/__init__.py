@@ -19,7 +19,7 @@ and count those.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -28,7 +28,7 @@ from registry import places
 from registry.models import Listing, Register
 from registry.search import facets, scoring
 from registry.search.facets import Facet
-from registry.search.index import Mask, Positions, RegisterIndex, index_of
+from registry.search.index import Mask, Positions, RegisterIndex, index_of, index_order
 from registry.search.query import SearchQuery
 from registry.search.results import Result
 from registry.search.scoring import Match
@@ -39,6 +39,7 @@ __all__ = ["Result", "SearchPage", "SearchQuery", "check", "known_places", "sear
 
 NEAREST = 3  # the closest names offered when nothing matched
 GROUP = 10  # at most this many equal matches named together
+READING = 0.97  # a match of another reading of the text (_read) weighs this much of its score
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,12 +224,50 @@ def _ranked(
         found = index.kvk_matches(digits, keep=keep)
     else:
         normalised = search_text(text)
-        found = index.rank(normalised, keep=keep) if normalised else []
+        found = _read(index, normalised, keep=keep) if normalised else []
     matches = scoring.settled([match for _, match in found], as_of=as_of)
     ranked = [(at, match) for (at, _), match in zip(found, matches, strict=True)]
     # Stable: the index's own order among equals (current name, shorter name) stands.
     ranked.sort(key=lambda item: (-item[1].score, not index.listed[item[0]]))
     return ranked
+
+
+def _read(index: RegisterIndex, normalised: str, *, keep: Mask) -> list[tuple[int, Match]]:
+    """The text ranked as typed and by its other readings (_readings): each listing by its
+    best. A match by another reading is never the exact name, and weighs READING of its score
+    unless the reading took off a place that is the listing's own city."""
+    found = dict(index.rank(normalised, keep=keep))
+    for reading, officials in _readings(index, normalised):
+        for at, match in index.rank(reading, keep=keep):
+            city = index.city.values[index.city.codes[at]]
+            score = round(match.score * (1 if city and city in officials else READING), 3)
+            held = found.get(at)
+            if held is not None and held.score >= score:
+                continue
+            found[at] = replace(
+                match,
+                score=score,
+                verdict=scoring.verdict_of(score, exact=False, listed=bool(index.listed[at])),
+                reason="all_words" if match.reason == "exact_name" else match.reason,
+            )
+    return sorted(found.items(), key=lambda item: index_order(item[1]))
+
+
+def _readings(index: RegisterIndex, normalised: str) -> list[tuple[str, tuple[str, ...]]]:
+    """What else the normalised text may mean, with the official names of the place it ended
+    with (if that reading took one off): without a trailing place ("coolblue utrecht"), an
+    employer's city whether or not the enrichment knows it."""
+    texts = [normalised]
+    readings: list[tuple[str, tuple[str, ...]]] = []
+    for text in texts:
+        words = text.split()
+        for size in (1, 2, 3):
+            if len(words) <= size:
+                break
+            officials = places.official_names_in(" ".join(words[-size:]), index=index.place_names)
+            if officials:
+                readings.append((" ".join(words[:-size]), tuple(officials)))
+    return list(dict.fromkeys(readings))
 
 
 def _selected(

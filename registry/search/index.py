@@ -467,7 +467,7 @@ class RegisterIndex:
             held = best.get(at)
             if held is None or (match.score, current) > (held.score, held.matched_on == "name"):
                 best[at] = match
-        return sorted(best.items(), key=lambda item: _best_first(item[1]))
+        return sorted(best.items(), key=lambda item: index_order(item[1]))
 
     def closest(self, query: str, *, keep: Mask, limit: int) -> list[int]:
         """The positions of the `limit` listings `keep` keeps whose current name looks most
@@ -594,7 +594,7 @@ class RegisterIndex:
         return found
 
 
-def _best_first(match: Match) -> tuple[float, bool, int, int]:
+def index_order(match: Match) -> tuple[float, bool, int, int]:
     """Among equal scores a current name before a former one, then the shorter name."""
     return (-match.score, match.matched_on != "name", len(match.matched_name), match.listing_id)
 
