@@ -209,3 +209,53 @@ def kvk_digits(text: str) -> str | None:
     if digits.isascii() and digits.isdigit() and 1 <= len(digits) <= 9:
         return digits
     return None
+
+
+# What a job seeker adds to an employer's name: "werken bij Coolblue", "Adyen careers".
+_JOB_SEQUENCES = tuple(
+    tuple(words.split())
+    for words in sorted(
+        (
+            "werken bij",
+            "werkenbij",
+            "werken",
+            "jobs",
+            "job",
+            "careers",
+            "career",
+            "vacatures",
+            "vacature",
+            "vacancies",
+            "vacancy",
+            "stage",
+            "stages",
+            "stageplaats",
+            "internship",
+            "internships",
+            "traineeship",
+            "recruitment",
+            "recruiter",
+            "hiring",
+            "solliciteren",
+            "sollicitatie",
+        ),
+        key=lambda words: -len(words.split()),
+    )
+)
+
+
+def without_job_words(query: str) -> str:
+    """The folded `query` without the words a job seeker adds to a name ("jobs", "werken
+    bij"), or "" when it has none (or has nothing else)."""
+    tokens = query.split()
+    kept: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for sequence in _JOB_SEQUENCES:
+            if tuple(tokens[i : i + len(sequence)]) == sequence:
+                i += len(sequence)
+                break
+        else:
+            kept.append(tokens[i])
+            i += 1
+    return " ".join(kept) if len(kept) < len(tokens) else ""
