@@ -211,6 +211,65 @@ def kvk_digits(text: str) -> str | None:
     return None
 
 
+# What international job seekers type for the Dutch words of institutions' names ("Erasmus
+# University Rotterdam" for Erasmus Universiteit Rotterdam), folded -> the Dutch words. Applied
+# to a query's folded words, longest first, as a second reading of the query (dutch_words); a
+# Dutch word found inside a compound ("rijksuniversiteit") is the search's business.
+_ENGLISH_TO_DUTCH = {
+    "university of applied sciences": "hogeschool",
+    "university of technology": "technische universiteit",
+    "technical university": "technische universiteit",
+    "university medical center": "universitair medisch centrum",
+    "university medical centre": "universitair medisch centrum",
+    "medical center": "medisch centrum",
+    "medical centre": "medisch centrum",
+    "academic hospital": "academisch ziekenhuis",
+    "university": "universiteit",
+    "hospital": "ziekenhuis",
+    "ministry": "ministerie",
+    "municipality": "gemeente",
+    "city council": "gemeente",
+    "port of": "havenbedrijf",
+    "port authority": "havenbedrijf",
+    "police": "politie",
+    "court": "rechtbank",
+    "chamber of commerce": "kamer van koophandel",
+    "tax administration": "belastingdienst",
+    "employee insurance agency": "uwv",
+    "social insurance bank": "sociale verzekeringsbank",
+    "water board": "waterschap",
+    "province": "provincie",
+    "library": "bibliotheek",
+}
+# Particles, translated only beside a word of the table: "University of Amsterdam".
+_ENGLISH_PARTICLES = {"of": "van", "for": "voor", "and": "en"}
+_ENGLISH_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _english, _dutch in sorted(_ENGLISH_TO_DUTCH.items(), key=lambda item: -len(item[0])):
+    _ENGLISH_BY_FIRST.setdefault(_english.split()[0], []).append((tuple(_english.split()), _dutch))
+
+
+def dutch_words(query: str) -> str:
+    """The folded `query` with its English words of Dutch institutions in Dutch ("erasmus
+    university rotterdam" -> "erasmus universiteit rotterdam"), or "" when it has none."""
+    tokens = query.split()
+    out: list[str] = []
+    translated = False
+    i = 0
+    while i < len(tokens):
+        for sequence, dutch in _ENGLISH_BY_FIRST.get(tokens[i], ()):
+            if tuple(tokens[i : i + len(sequence)]) == sequence:
+                out.append(dutch)
+                i += len(sequence)
+                translated = True
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    if not translated:
+        return ""
+    return " ".join(_ENGLISH_PARTICLES.get(token, token) for token in out)
+
+
 # What a job seeker adds to an employer's name: "werken bij Coolblue", "Adyen careers".
 _JOB_SEQUENCES = tuple(
     tuple(words.split())

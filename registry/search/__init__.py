@@ -32,7 +32,7 @@ from registry.search.index import Mask, Positions, RegisterIndex, index_of, inde
 from registry.search.query import SearchQuery
 from registry.search.results import Result
 from registry.search.scoring import Match
-from registry.text import kvk_digits, search_text, without_job_words
+from registry.text import dutch_words, kvk_digits, search_text, without_job_words
 from registry.timeline import AsOfAnswer, register_as_of
 
 __all__ = ["Result", "SearchPage", "SearchQuery", "check", "known_places", "search", "select"]
@@ -255,13 +255,18 @@ def _read(index: RegisterIndex, normalised: str, *, keep: Mask) -> list[tuple[in
 
 def _readings(index: RegisterIndex, normalised: str) -> list[tuple[str, tuple[str, ...]]]:
     """What else the normalised text may mean, with the official names of the place it ended
-    with (if that reading took one off): without a job seeker's words ("werken bij coolblue",
-    "adyen careers"), and without a trailing place ("coolblue utrecht"), an
-    employer's city whether or not the enrichment knows it."""
+    with (if that reading took one off): its English words of Dutch institutions in Dutch
+    ("erasmus university rotterdam"), without a job seeker's words ("werken bij coolblue",
+    "adyen careers"), and without a trailing place ("coolblue utrecht"), an employer's city
+    whether or not the enrichment knows it."""
     texts = [normalised]
-    bare = without_job_words(normalised)
-    if bare:
-        texts.append(bare)
+    dutch = dutch_words(normalised)
+    if dutch:
+        texts.append(dutch)
+    for text in list(texts):
+        bare = without_job_words(text)
+        if bare:
+            texts.append(bare)
     readings: list[tuple[str, tuple[str, ...]]] = [(text, ()) for text in texts[1:]]
     for text in texts:
         words = text.split()
