@@ -177,6 +177,51 @@ def search_text(name: str) -> str:
     return (" ".join(kept) or " ".join(tokens))[:300]
 
 
+# Filler words among the noise: not a legal form a query may ask for alone.
+_FILLERS = frozenset({"and", "en", "und", "et", "the"})
+_SAME_FORM = {"cooperatief": "cooperatie"}  # one form, as an adjective or a noun
+
+
+def legal_forms(name: str) -> frozenset[str]:
+    """The legal forms in a name, each as its letters ("B.V." and "BV" are "bv"), the filler
+    words aside: what a query that is only a legal form asks for ("bv", "holding")."""
+    tokens = fold(name).split()
+    found: set[str] = set()
+    i = 0
+    while i < len(tokens):
+        for sequence in _NOISE_BY_FIRST.get(tokens[i], ()):
+            end = i + len(sequence)
+            if tuple(tokens[i:end]) == sequence:
+                found.add("".join(sequence))
+                i = end
+                break
+        else:
+            i += 1
+    for sequence in _END_BY_LAST.get(tokens[-1], ()) if tokens else ():
+        if tuple(tokens[-len(sequence) :]) == sequence and len(tokens) > len(sequence):
+            found.add("".join(sequence))
+    return frozenset(_SAME_FORM.get(form, form) for form in found - _FILLERS)
+
+
+def only_legal_forms(text: str) -> frozenset[str]:
+    """The legal forms a text is made of ("bv", "Holding B.V."), or none when it has any
+    other word: such a text lists the employers with those forms."""
+    tokens = fold(text).split()
+    forms: set[str] = set()
+    i = 0
+    while i < len(tokens):
+        sequences = [*_NOISE_BY_FIRST.get(tokens[i], ()), *_END_SEQUENCES]
+        for sequence in sequences:
+            end = i + len(sequence)
+            if tuple(tokens[i:end]) == sequence:
+                forms.add("".join(sequence))
+                i = end
+                break
+        else:
+            return frozenset()
+    return frozenset(_SAME_FORM.get(form, form) for form in forms - _FILLERS)
+
+
 # Words that describe a company rather than name it: where it works, what kind of business it
 # is. They are the commonest words in the register's names (each in 40 or more of about
 # 14,000 names of the July 2026 copy), so a match on one of them is weak evidence of which

@@ -32,7 +32,13 @@ from registry.search.index import Mask, Positions, RegisterIndex, index_of, inde
 from registry.search.query import SearchQuery
 from registry.search.results import Result
 from registry.search.scoring import Match
-from registry.text import dutch_words, kvk_digits, search_text, without_job_words
+from registry.text import (
+    dutch_words,
+    kvk_digits,
+    only_legal_forms,
+    search_text,
+    without_job_words,
+)
 from registry.timeline import AsOfAnswer, register_as_of
 
 __all__ = ["Result", "SearchPage", "SearchQuery", "check", "known_places", "search", "select"]
@@ -224,7 +230,17 @@ def _ranked(
         found = index.kvk_matches(digits, keep=keep)
     else:
         normalised = search_text(text)
-        found = _read(index, normalised, keep=keep) if normalised else []
+        forms = only_legal_forms(text)
+        if forms:  # "bv", "holding": a name that is only that, then the names with it
+            exact = [
+                (at, m) for at, m in index.rank(normalised, keep=keep) if m.reason == "exact_name"
+            ]
+            held = {at for at, _ in exact}
+            found = exact + [
+                (at, m) for at, m in index.with_forms(forms, keep=keep) if at not in held
+            ]
+        else:
+            found = _read(index, normalised, keep=keep) if normalised else []
     matches = scoring.settled([match for _, match in found], as_of=as_of)
     ranked = [(at, match) for (at, _), match in zip(found, matches, strict=True)]
     # Stable: the index's own order among equals (current name, shorter name) stands.

@@ -44,6 +44,7 @@ from registry.models import Edition, Listing, ListingName, Place, Register
 from registry.search import scoring
 from registry.search.results import Result
 from registry.search.scoring import Match
+from registry.text import legal_forms
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +190,7 @@ class Names:
     # words a typed word is the tail of ("techniek" of "installatietechniek").
     backwards: list[str]
     backwards_at: list[int]
+    forms: dict[str, npt.NDArray[np.int32]]  # the rows of the names with each legal form
 
     @classmethod
     def read(cls, register: Register, *, positions: dict[int, int]) -> Names:
@@ -219,7 +221,10 @@ class Names:
         words: dict[str, list[int]] = defaultdict(list)
         letters: dict[str, list[int]] = defaultdict(list)
         weights, leads = [], []
-        for i, (_, _, text, _) in enumerate(rows):
+        forms: dict[str, list[int]] = defaultdict(list)
+        for i, (_, shown, text, _) in enumerate(rows):
+            for form in legal_forms(shown):
+                forms[form].append(i)
             split = text.split()
             leads.append((split[0], split[scoring.first_specific(split)]) if split else ("", ""))
             for word in set(split):
@@ -242,6 +247,7 @@ class Names:
             letters=Lookup(letters),
             backwards=[word for word, _ in backwards],
             backwards_at=[i for _, i in backwards],
+            forms={form: np.array(found, dtype=np.int32) for form, found in forms.items()},
         )
 
 
@@ -468,6 +474,36 @@ class RegisterIndex:
             if held is None or (match.score, current) > (held.score, held.matched_on == "name"):
                 best[at] = match
         return sorted(best.items(), key=lambda item: index_order(item[1]))
+
+    def with_forms(
+        self, forms: frozenset[str], *, keep: Mask, limit: int = CANDIDATES
+    ) -> list[tuple[int, Match]]:
+        """(position, match) for the listings kept whose current name has every legal form of
+        `forms` (a text that is only a legal form: "bv", "holding"), A-Z, at most `limit`."""
+        names = self.name_rows
+        found: npt.NDArray[np.int32] | None = None
+        for form in forms:
+            rows = names.forms.get(form, np.zeros(0, dtype=np.int32))
+            found = rows if found is None else np.intersect1d(found, rows)
+        if found is None:
+            return []
+        found = found[names.current[found]]
+        at = np.unique(names.listing[found])  # the index is A-Z
+        at = at[keep[at]][:limit]
+        return [
+            (
+                position,
+                Match(
+                    int(self.ids[position]),
+                    scoring.FORM_ONLY,
+                    "similar",
+                    "name",
+                    self.names[position],
+                    "some_words",
+                ),
+            )
+            for position in at.tolist()
+        ]
 
     def closest(self, query: str, *, keep: Mask, limit: int) -> list[int]:
         """The positions of the `limit` listings `keep` keeps whose current name looks most

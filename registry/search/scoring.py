@@ -49,6 +49,7 @@ WHOLE_TYPO = 0.75  # the whole text with a typo or two, whatever its words: "tax
 JOINED = 0.9
 TYPO_REACH = 2  # the most edits a word may differ by (word_credit)
 BESIDE_TYPED = 0.85  # a close spelling, where another name has the words as typed (settled)
+FORM_ONLY = 0.5  # a name with the legal form a text is made of ("bv", "holding")
 PREFIX_FROM = 5  # letters from which the start of a word outweighs a typo (word_credit)
 SUFFIX_FROM = 5  # letters from which a word may be the tail of a compound word (word_credit)
 
