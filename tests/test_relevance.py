@@ -568,7 +568,8 @@ def recruiter_cases(register: Register, *, seed: int, per_class: int) -> list[Ca
         return None
 
     cases += sample_of("prefix", current, prefix)
-    return cases
+    # Two names may give one query ("initials", "word prefix"): it is asked once.
+    return list({(case.kind, case.query): case for case in reversed(cases)}.values())[::-1]
 
 
 # The issue's own examples: (query, right answers, why). Used where every KvK is listed now.

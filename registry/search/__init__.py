@@ -249,10 +249,14 @@ def _ranked(
 
 
 def _read(index: RegisterIndex, normalised: str, *, keep: Mask) -> list[tuple[int, Match]]:
-    """The text ranked as typed and by its other readings (_readings): each listing by its
-    best. A match by another reading is never the exact name, and weighs READING of its score
-    unless the reading took off a place that is the listing's own city."""
+    """The text ranked as typed, as the initials of a name ("klm") and by its other readings
+    (_readings): each listing by its best. A match by another reading is never the exact
+    name, and weighs READING of its score unless the reading took off a place that is the
+    listing's own city."""
     found = dict(index.rank(normalised, keep=keep))
+    for at, match in index.by_initials(normalised, keep=keep):
+        if at not in found or found[at].score < match.score:
+            found[at] = match
     for reading, officials in _readings(index, normalised):
         for at, match in index.rank(reading, keep=keep):
             city = index.city.values[index.city.codes[at]]

@@ -191,6 +191,7 @@ class Names:
     backwards: list[str]
     backwards_at: list[int]
     forms: dict[str, npt.NDArray[np.int32]]  # the rows of the names with each legal form
+    initials: dict[str, list[int]]  # the rows of the names known by initials (scoring.initials)
 
     @classmethod
     def read(cls, register: Register, *, positions: dict[int, int]) -> Names:
@@ -222,7 +223,10 @@ class Names:
         letters: dict[str, list[int]] = defaultdict(list)
         weights, leads = [], []
         forms: dict[str, list[int]] = defaultdict(list)
+        known_by: dict[str, list[int]] = defaultdict(list)
         for i, (_, shown, text, _) in enumerate(rows):
+            for acronym in scoring.initials(text):
+                known_by[acronym].append(i)
             for form in legal_forms(shown):
                 forms[form].append(i)
             split = text.split()
@@ -248,6 +252,7 @@ class Names:
             backwards=[word for word, _ in backwards],
             backwards_at=[i for _, i in backwards],
             forms={form: np.array(found, dtype=np.int32) for form, found in forms.items()},
+            initials=dict(known_by),
         )
 
 
@@ -473,6 +478,30 @@ class RegisterIndex:
             held = best.get(at)
             if held is None or (match.score, current) > (held.score, held.matched_on == "name"):
                 best[at] = match
+        return sorted(best.items(), key=lambda item: index_order(item[1]))
+
+    def by_initials(self, query: str, *, keep: Mask) -> list[tuple[int, Match]]:
+        """(position, match) for the listings kept with a name of three or more words whose
+        initials are the normalised one-word `query` ("klm"), a current name first."""
+        names = self.name_rows
+        best: dict[int, Match] = {}
+        if " " in query or not query.isalpha():
+            return []
+        for row in names.initials.get(query, ()):
+            at = int(names.listing[row])
+            current = bool(names.current[row])
+            if not keep[at] or (at in best and not current):
+                continue
+            score = scoring.INITIALS * (1 if current else scoring.FORMER)
+            best[at] = Match(
+                listing_id=int(self.ids[at]),
+                score=round(score, 3),
+                verdict=scoring.verdict_of(score, exact=False, listed=bool(self.listed[at])),
+                matched_on="name" if current else "former_name",
+                matched_name=names.shown[row],
+                reason="initials",
+                as_typed=True,
+            )
         return sorted(best.items(), key=lambda item: index_order(item[1]))
 
     def with_forms(

@@ -49,6 +49,7 @@ WHOLE_TYPO = 0.75  # the whole text with a typo or two, whatever its words: "tax
 JOINED = 0.9
 TYPO_REACH = 2  # the most edits a word may differ by (word_credit)
 BESIDE_TYPED = 0.85  # a close spelling, where another name has the words as typed (settled)
+INITIALS = 0.8  # a text that is the initials of a name of three or more words (initials)
 FORM_ONLY = 0.5  # a name with the legal form a text is made of ("bv", "holding")
 PREFIX_FROM = 5  # letters from which the start of a word outweighs a typo (word_credit)
 SUFFIX_FROM = 5  # letters from which a word may be the tail of a compound word (word_credit)
@@ -78,6 +79,7 @@ REASONS = (
     "starts_with",  # the name starts with the words typed (a brand, a group, a name cut short)
     "all_words",  # every word typed is in the name, with others
     "close_spelling",  # a typo or two, words joined or split
+    "initials",  # the initials of the name's words ("klm")
     "some_words",  # some of the words typed
     "kvk_start",  # the KvK number starts with the digits typed
 )
@@ -323,6 +325,21 @@ def word_credit(typed: str, word: str) -> float:
     # alignment), in C. Beyond `allowed` it answers allowed + 1.
     distance = OSA.distance(typed, word, score_cutoff=allowed)
     return 1 - distance / longest if distance <= allowed else 0.0
+
+
+# Left out of initials as people write them: "Universiteit van Amsterdam" is UvA or UA.
+_PARTICLES = frozenset({"van", "de", "den", "der", "het", "of", "for", "voor", "t", "s"})
+
+
+def initials(text: str) -> set[str]:
+    """The initials a name's search text may be known by, from three words on: of every
+    word, and of the words but the particles ("universiteit van amsterdam": "uva", "ua")."""
+    words = text.split()
+    found = set()
+    for kept in (words, [word for word in words if word not in _PARTICLES]):
+        if len(kept) >= 3:
+            found.add("".join(word[0] for word in kept))
+    return found
 
 
 def is_generic(word: str) -> bool:
