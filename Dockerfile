@@ -16,7 +16,9 @@ COPY pyproject.toml ./
 RUN pip install . && pip uninstall -y erkend && rm -rf build *.egg-info
 
 COPY . .
+# The Dutch catalogue: the .mo files are build outputs (not in git), compiled from the .po.
 RUN pip install --no-deps . && rm -rf build *.egg-info \
+    && pybabel compile -d locale -D django \
     && useradd --system --create-home --home-dir /home/erkend --shell /usr/sbin/nologin erkend \
     && mkdir -p var staticfiles \
     && chown erkend:erkend var staticfiles

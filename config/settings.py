@@ -14,6 +14,7 @@ import dj_database_url
 import django_stubs_ext
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] and QuerySet[Model] run as written
 
@@ -97,6 +98,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the django_language cookie set by the switch (config/language.py), else
+    # Accept-Language, else LANGUAGE_CODE. After sessions, before CommonMiddleware (Django's
+    # order); the URLs are the same in both languages.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.edge.RateLimitMiddleware",  # before CSRF: a flood is counted before any body is read
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -117,7 +122,10 @@ TEMPLATES = [
         "APP_DIRS": False,
         "OPTIONS": {
             "environment": "config.jinja2.environment",
-            "context_processors": ["registry.context_processors.freshness"],
+            "context_processors": [
+                "django.template.context_processors.i18n",  # LANGUAGE_CODE, LANGUAGES
+                "registry.context_processors.freshness",
+            ],
         },
     },
     # The admin and its pages of ours (scraper/templates/admin/): Django templates.
@@ -146,6 +154,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The local run's sync writes for seconds in a thread of the server (SYNC_IN_THREAD). In WAL
+    # mode the run's progress page and the public pages read meanwhile, instead of waiting for
+    # its transaction to commit (about 4 s for the Work register).
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
 # PostgreSQL keeps this database (tens of megabytes) in memory, where reading a row by key
 # costs about what reading it in sequence does. With the planner's default random_page_cost
 # (4, priced for spinning disks) a search hashed all 13,000 companies to join its 300
@@ -177,6 +190,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = "Europe/Amsterdam"  # the beat's hours are Dutch hours, like the IND's
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# On: the admin's "Resync now" and approve run the sync in a daemon thread of the web server
+# instead of sending it to a worker (`make run`: no worker, and a sync in the request would hold
+# the browser for over a minute). The run's heartbeat applies as in a worker; a thread that dies
+# with the server leaves a run the stale check fails (scraper/runs.py). Off in production.
+SYNC_IN_THREAD = env_bool("SYNC_IN_THREAD", default=False)
 SYNC_SCHEDULE_HOUR = env_int("SYNC_SCHEDULE_HOUR", default=6)
 SYNC_SCHEDULE_MINUTE = env_int("SYNC_SCHEDULE_MINUTE", default=30)
 # A register whose last successful check is older than this is "stale" in /healthz and on the
@@ -249,8 +267,11 @@ OPERATOR_CONTACT = env_contact("OPERATOR_CONTACT")
 # be on. An entry admits its subdomains (ind.nl admits www.ind.nl); a loopback or private address
 # or localhost only when listed exactly (scraper.fetch.check_url_host).
 REGISTER_URL_HOSTS = env_list("REGISTER_URL_HOSTS", default="ind.nl")
-# Seconds before the first retry of a failed fetch; doubled for each further attempt.
+# Seconds before the first retry of a failed fetch; doubled for each further attempt (2 + 4 + 8:
+# an unreachable IND costs 14 s). 0 retries at once: `make run`, where a person is waiting.
 FETCH_BACKOFF_SECONDS = float(env_int("FETCH_BACKOFF_SECONDS", default=2))
+if FETCH_BACKOFF_SECONDS < 0:
+    raise ImproperlyConfigured("FETCH_BACKOFF_SECONDS must be 0 or more")
 FETCH_USER_AGENT = os.environ.get(
     "FETCH_USER_AGENT",
     "erkend/0.1 (register of recognised sponsors; +https://github.com/erkend; admin@example.org)",
@@ -331,7 +352,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"ListingStatusEnum": "registry.serializers.STATUSES"},
 }
 
-LANGUAGE_CODE = "en-gb"
+# English is the source language of every string (no English catalogue); Dutch comes from
+# locale/nl/LC_MESSAGES/django.po, compiled by `make compile-messages` (README, "Languages").
+# The names are in their own language: that is how a reader finds theirs.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", gettext_lazy("English")), ("nl", gettext_lazy("Nederlands"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60  # the choice is remembered for a year
+LANGUAGE_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True

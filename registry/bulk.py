@@ -23,6 +23,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from registry.search.words import VERDICTS, reason_text, verdict_label
@@ -98,7 +99,10 @@ class Line:
 
     @property
     def message(self) -> str:
-        return f"line {self.number}: {self.error} (not checked)"
+        return gettext("line %(number)s: %(error)s (not checked)") % {
+            "number": self.number,
+            "error": self.error,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +163,10 @@ def parse_upload(data: bytes) -> list[Line]:
         raise BulkInputError(too_large_message(len(data)))
     if data.startswith(_WORKBOOK_MAGIC):
         raise BulkInputError(
-            "This is a spreadsheet workbook, not a CSV file. Save it as CSV "
-            "(File, Save as, CSV UTF-8) and upload that."
+            gettext(
+                "This is a spreadsheet workbook, not a CSV file. Save it as CSV "
+                "(File, Save as, CSV UTF-8) and upload that."
+            )
         )
     return _lines(_table_rows(_decode(data)), header=True)
 
@@ -180,7 +186,9 @@ def _decode(data: bytes) -> str:
             return data.decode("cp1252")
         except UnicodeDecodeError:
             pass
-    raise BulkInputError("The file is not text in UTF-8 or Windows-1252; save it as CSV (UTF-8).")
+    raise BulkInputError(
+        gettext("The file is not text in UTF-8 or Windows-1252; save it as CSV (UTF-8).")
+    )
 
 
 def _table_rows(text: str) -> list[tuple[int, list[str]]]:
@@ -198,8 +206,11 @@ def _table_rows(text: str) -> list[tuple[int, list[str]]]:
             rows.append((reader.line_num, cells))  # a quoted line break: the row's last line
     except csv.Error as error:  # a field over 128 KiB ("field larger than field limit")
         raise BulkInputError(
-            f"Line {reader.line_num} of the file could not be read as CSV ({error}). "
-            "Nothing was checked."
+            gettext(
+                "Line %(number)s of the file could not be read as CSV (%(error)s). "
+                "Nothing was checked."
+            )
+            % {"number": reader.line_num, "error": error}
         ) from None
     return rows
 
@@ -213,8 +224,11 @@ def _lines(rows: Sequence[tuple[int, list[str]]], *, header: bool) -> list[Line]
             rows = rows[1:]
     if len(rows) > MAX_LINES:
         raise BulkInputError(
-            f"At most {MAX_LINES:,} lines can be checked at a time; this has {len(rows):,}. "
-            "Nothing was checked: split the list and check each part."
+            gettext(
+                "At most %(limit)s lines can be checked at a time; this has %(num)s. "
+                "Nothing was checked: split the list and check each part."
+            )
+            % {"limit": grouped(MAX_LINES), "num": grouped(len(rows))}
         )
     lines = []
     for number, cells in rows:
@@ -249,17 +263,20 @@ def _pick_cell(cells: Sequence[str], *, kvk_column: int | None, name_column: int
 def _line_error(text: str) -> str:
     """Why a stripped, non-empty line cannot be checked; "" if it can."""
     if "\x00" in text:
-        return "contains a NUL byte"
+        return gettext("contains a NUL byte")
     if "\n" in text or "\r" in text:
-        return "contains a line break (an unclosed quote in the CSV file?)"
+        return gettext("contains a line break (an unclosed quote in the CSV file?)")
     if "\t" in text:
-        return "contains a tab: give one name or number a line (or upload a CSV file)"
+        return gettext("contains a tab: give one name or number a line (or upload a CSV file)")
     if any(unicodedata.category(ch) == "Cc" for ch in text):
-        return "contains a control character"
+        return gettext("contains a control character")
     if len(text) > MAX_LINE_CHARS:
-        return f"longer than {MAX_LINE_CHARS} characters (it has {len(text):,})"
+        return gettext("longer than %(limit)s characters (it has %(num)s)") % {
+            "limit": MAX_LINE_CHARS,
+            "num": grouped(len(text)),
+        }
     if not any(ch.isalnum() for ch in text):
-        return "has no letters or digits"
+        return gettext("has no letters or digits")
     return ""
 
 
@@ -292,7 +309,15 @@ def check_row(line: Line, found: Sequence[Result], *, edition_date: date | None)
 
 
 def too_large_message(size: int) -> str:
-    return f"The file has {size:,} bytes; the limit is 1 MB ({MAX_UPLOAD_BYTES:,} bytes)."
+    return gettext("The file has %(size)s bytes; the limit is 1 MB (%(limit)s bytes).") % {
+        "size": grouped(size),
+        "limit": grouped(MAX_UPLOAD_BYTES),
+    }
+
+
+def grouped(number: int) -> str:
+    """12,345 in English, 12.345 in Dutch."""
+    return number_format(number, force_grouping=True)
 
 
 # --- Output -----------------------------------------------------------------------------------

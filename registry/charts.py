@@ -11,6 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.dateformat import format as format_date
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+
 WIDTH, HEIGHT = 720, 300
 # Room for the y labels on the left, the x labels below and the legend on top.
 LEFT, RIGHT, TOP, BOTTOM = 64, 36, 36, 40
@@ -113,7 +117,16 @@ def number(value: float) -> str:
 
 
 def month_label(day: date) -> str:
-    return f"{day:%b %Y}"
+    return format_date(day, "M Y")
+
+
+def bar_label(series: str, value: int, day: str) -> str:
+    """ "Added: 137 in the edition of 8 May 2024"."""
+    return gettext("%(series)s: %(num)s in the edition of %(date)s") % {
+        "series": series,
+        "num": number_format(value, force_grouping=True),
+        "date": day,
+    }
 
 
 def month_ticks(dates: Sequence[date]) -> list[date]:
@@ -176,7 +189,12 @@ def line_chart(
             Point(
                 x=round(x_of(day), 1),
                 y=round(y_of(value), 1),
-                label=f"{name}: {value:,} in the edition of {day.day} {day:%B %Y}",
+                label=gettext("%(series)s: %(num)s in the edition of %(date)s")
+                % {
+                    "series": name,
+                    "num": number_format(value, force_grouping=True),
+                    "date": format_date(day, "j F Y"),
+                },
             )
             for day, value in zip(dates, column, strict=True)
         ]
@@ -220,7 +238,7 @@ def updown_chart(
     bars = []
     for i, day in enumerate(dates):
         x = chart.left + i * slot + (slot - bar) / 2
-        when = f"in the edition of {day.day} {day:%B %Y}"
+        when = format_date(day, "j F Y")
         added, removed = up[2][i], down[2][i]
         bars.append(
             Bar(
@@ -229,7 +247,7 @@ def updown_chart(
                 width=round(bar, 1),
                 height=round(zero - y_of(added), 1),
                 css=up[1],
-                label=f"{up[0]}: {added:,} {when}",
+                label=bar_label(up[0], added, when),
             )
         )
         bars.append(
@@ -239,7 +257,7 @@ def updown_chart(
                 width=round(bar, 1),
                 height=round(y_of(-removed) - zero, 1),
                 css=down[1],
-                label=f"{down[0]}: {removed:,} {when}",
+                label=bar_label(down[0], removed, when),
             )
         )
     step = _every(len(dates))

@@ -9,6 +9,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from registry.context_processors import Freshness
 from registry.enrichment import (
@@ -200,14 +201,14 @@ def canonical_key(key: str) -> str:
 
 def event_label(event: ListingEvent) -> str:
     if event.kind == ListingEvent.Kind.ADDED:
-        return "Added to the register"
+        return gettext("Added to the register")
     if event.kind == ListingEvent.Kind.REMOVED:
-        return "No longer listed"
+        return gettext("No longer listed")
     if event.kind == ListingEvent.Kind.READDED:
-        return "Listed again"
+        return gettext("Listed again")
     if event.format_only:
-        return "Name reformatted (formatting only: quotes, spaces or entities)"
-    return "Renamed"
+        return gettext("Name reformatted (formatting only: quotes, spaces or entities)")
+    return gettext("Renamed")
 
 
 def load_company(

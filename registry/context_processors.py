@@ -3,17 +3,40 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext, gettext_lazy
 
 from registry.models import Register
 
 SERVED_REGISTER = "work"
-SOURCE = "IND public register of recognised sponsors (ind.nl)"
+SOURCE = gettext_lazy("IND public register of recognised sponsors (ind.nl)")
+# How scraper.sync ends a stored check message that names the edition still served.
+STILL_SERVING = "; still serving the edition of "
 _CACHED = "_erkend_served_register"
 _SERVED = "_erkend_served_slug"
+
+
+def check_text(stored: str) -> str:
+    """A stored check message (Register.last_check_message) in the reader's language: it is
+    stored in English, from the messages scraper.sync marks for translation; any other
+    message passes as it is."""
+    if not stored:
+        return ""
+    reason, served, day = stored.partition(STILL_SERVING)
+    if not served:
+        return gettext(reason)
+    try:
+        served_on = datetime.strptime(day, "%d %B %Y").replace(tzinfo=UTC).date()  # as written
+    except ValueError:
+        return stored
+    return gettext("%(reason)s; still serving the edition of %(date)s") % {
+        "reason": gettext(reason),
+        "date": format_date(served_on, "j F Y"),
+    }
 
 
 def served_register(request: HttpRequest, slug: str = SERVED_REGISTER) -> Register | None:
@@ -75,7 +98,7 @@ class Freshness:
             published_on=edition.published_on if edition else None,
             checked_at=register.last_checked_at,
             check_ok=register.last_check_ok,
-            check_message=register.last_check_message,
+            check_message=check_text(register.last_check_message),
             register_url=register.url,
             register=register.slug,
         )
@@ -84,8 +107,11 @@ class Freshness:
     def credit(self) -> str:
         """The attribution the IND's proclaimer asks for, on every page and API response."""
         if self.published_on is None:
-            return SOURCE
-        return f"{SOURCE}, list of {self.published_on.day} {self.published_on:%B %Y}"
+            return str(SOURCE)
+        return gettext("%(credit)s, list of %(date)s") % {
+            "credit": SOURCE,
+            "date": format_date(self.published_on, "j F Y"),
+        }
 
     def as_json(self) -> dict[str, str | None]:
         return {

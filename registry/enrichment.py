@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
 from registry import places, sbi
 from registry.models import Company, Register, SbiCode, Source
@@ -59,7 +60,7 @@ class Provenance:
     @property
     def text(self) -> str:
         """'KvK Basisprofiel, 2 Nov 2026'."""
-        return f"{self.source}, {self.fetched_on.day} {self.fetched_on:%b %Y}"
+        return f"{self.source}, {format_date(self.fetched_on, 'j M Y')}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.http import HttpRequest, QueryDict
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from registry import places, sbi
 from registry.context_processors import served_register, synced_registers
@@ -51,8 +51,11 @@ class SectorField(forms.CharField):
             if letter:
                 return SectorValue(section=letter, division=text)
         raise forms.ValidationError(
-            f"{_quoted(text)} is not a sector: give an SBI section letter (A to V, e.g. K for "
-            "information and communication), a 2-digit SBI division (e.g. 62) or “unknown”.",
+            gettext(
+                "%(text)s is not a sector: give an SBI section letter (A to V, e.g. K for "
+                "information and communication), a 2-digit SBI division (e.g. 62) or “unknown”."
+            )
+            % {"text": _quoted(text)},
             code="invalid",
         )
 
@@ -73,8 +76,11 @@ class CityField(forms.CharField):
 
 def city_error(text: str) -> forms.ValidationError:
     return forms.ValidationError(
-        f"{_quoted(text)} is not a Dutch place we know: give a place name such as "
-        "Amsterdam, Den Haag or 's-Hertogenbosch, or “unknown”.",
+        gettext(
+            "%(text)s is not a Dutch place we know: give a place name such as "
+            "Amsterdam, Den Haag or 's-Hertogenbosch, or “unknown”."
+        )
+        % {"text": _quoted(text)},
         code="invalid",
     )
 
@@ -91,8 +97,10 @@ class ProvinceField(forms.CharField):
         name = places.province_name(text)
         if name is None:
             raise forms.ValidationError(
-                f"{_quoted(text)} is not a Dutch province: give one of "
-                f"{', '.join(places.PROVINCES)}, or “unknown”.",
+                gettext(
+                    "%(text)s is not a Dutch province: give one of %(provinces)s, or “unknown”."
+                )
+                % {"text": _quoted(text), "provinces": ", ".join(places.PROVINCES)},
                 code="invalid",
             )
         return ProvinceValue(name=name)
@@ -152,58 +160,58 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
         choices=Register.Slug.choices,
         empty_label=None,
         initial="work",
-        label="Register",
+        label=gettext_lazy("Register"),
     )
     as_of = django_filters.DateFilter(
         input_formats=["%Y-%m-%d"],
-        label="Listed on (date)",
+        label=gettext_lazy("Listed on (date)"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     status = django_filters.ChoiceFilter(
         choices=[
-            ("listed", "Listed now"),
-            ("removed", "No longer listed"),
-            ("all", "All, listed or not"),
+            ("listed", gettext_lazy("Listed now")),
+            ("removed", gettext_lazy("No longer listed")),
+            ("all", gettext_lazy("All, listed or not")),
         ],
         empty_label=None,
         initial="listed",
-        label="Status",
+        label=gettext_lazy("Status"),
     )
     listed_since = django_filters.DateFilter(
         input_formats=["%Y-%m-%d"],
-        label="Listed since",
+        label=gettext_lazy("Listed since"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     editions = IntegerFilter(
         min_value=1,
         max_value=MAX_RECENT_EDITIONS,
-        label="New in the last N editions",
+        label=gettext_lazy("New in the last N editions"),
         widget=forms.NumberInput(attrs={"min": 1, "max": MAX_RECENT_EDITIONS}),
     )
     # After the filters above: search ranks candidates among what those leave.
     q = django_filters.CharFilter(
         max_length=200,  # the longest name in the register is about 100 characters
-        label="Company name or KvK number",
+        label=gettext_lazy("Company name or KvK number"),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     sort = django_filters.ChoiceFilter(
         choices=[
-            ("relevance", "Best match (A to Z without a search)"),
-            ("name", "Name, A to Z"),
-            ("newest", "Newest first"),
-            ("recent", "New in the last editions"),
+            ("relevance", gettext_lazy("Best match (A to Z without a search)")),
+            ("name", gettext_lazy("Name, A to Z")),
+            ("newest", gettext_lazy("Newest first")),
+            ("recent", gettext_lazy("New in the last editions")),
         ],
         empty_label=None,
         # The form sends its sort with every search: a default of "name" would turn every
         # search typed on the page into an A-Z list. Best match is A-Z when nothing is searched.
         initial="relevance",
-        label="Sort by",
+        label=gettext_lazy("Sort by"),
     )
     # The facets (registry.search.facets).
-    sector = SectorFilter(max_length=20, label="Sector")
-    city = CityFilter(max_length=100, label="City")
-    province = ProvinceFilter(max_length=50, label="Province")
-    legal_form = LegalFormFilter(max_length=100, label="Legal form")
+    sector = SectorFilter(max_length=20, label=gettext_lazy("Sector"))
+    city = CityFilter(max_length=100, label=gettext_lazy("City"))
+    province = ProvinceFilter(max_length=50, label=gettext_lazy("Province"))
+    legal_form = LegalFormFilter(max_length=100, label=gettext_lazy("Legal form"))
 
     class Meta:
         model = Listing
@@ -255,7 +263,7 @@ class ListingFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
             # A register with no edition yet has nothing to search: offered, but marked so.
             synced = synced_registers(request)
             self.form.fields["register"].choices = [
-                (slug, label if slug in synced else not_synced_label(label))
+                (slug, label if slug in synced else not_synced_label(str(label)))
                 for slug, label in Register.Slug.choices
             ]
 

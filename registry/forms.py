@@ -10,6 +10,8 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.renderers import Jinja2
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from registry.bulk import (
@@ -19,6 +21,7 @@ from registry.bulk import (
     MAX_UPLOAD_BYTES,
     BulkInputError,
     Line,
+    grouped,
     parse_lines,
     parse_upload,
     too_large_message,
@@ -69,13 +72,18 @@ class BulkCheckForm(PublicForm):
     lines, those that cannot be checked included (registry.bulk.Line.error)."""
 
     lines = LinesField(
-        label="Names or KvK numbers, one a line",
+        label=_("Names or KvK numbers, one a line"),
         required=False,
         max_length=MAX_TEXT_CHARS,
         error_messages={
-            "max_length": (
-                f"Paste at most {MAX_LINES:,} lines of up to {MAX_LINE_CHARS} characters "
-                "(%(limit_value)s characters in all); this has %(show_value)s."
+            # {lines} and {chars} are filled in here, %(...)s by Django's max_length check.
+            "max_length": format_lazy(
+                _(
+                    "Paste at most {lines} lines of up to {chars} characters "
+                    "(%(limit_value)s characters in all); this has %(show_value)s."
+                ),
+                lines=lazy(grouped, str)(MAX_LINES),
+                chars=MAX_LINE_CHARS,
             )
         },
         widget=forms.Textarea(
@@ -88,14 +96,14 @@ class BulkCheckForm(PublicForm):
         ),
     )
     file = forms.FileField(
-        label="Or upload a CSV file",
+        label=_("Or upload a CSV file"),
         required=False,
         widget=forms.FileInput(
             attrs={"accept": ".csv,.txt,text/csv,text/plain", "aria-describedby": "file-hint"}
         ),
     )
     format = forms.ChoiceField(
-        choices=[("html", "A table on this page"), ("csv", "A CSV file to download")],
+        choices=[("html", _("A table on this page")), ("csv", _("A CSV file to download"))],
         required=False,
     )
     as_of = forms.DateField(
@@ -120,12 +128,12 @@ class BulkCheckForm(PublicForm):
         upload: UploadedFile[bytes] | None = cleaned.get("file")
         if text and upload is not None:
             raise forms.ValidationError(
-                "Paste names or upload a file, not both: clear the text box or the file.",
+                _("Paste names or upload a file, not both: clear the text box or the file."),
                 code="both",
             )
         if not text and upload is None:
             raise forms.ValidationError(
-                "Paste names or KvK numbers, one a line, or choose a CSV file to upload.",
+                _("Paste names or KvK numbers, one a line, or choose a CSV file to upload."),
                 code="neither",
             )
         try:
@@ -134,7 +142,7 @@ class BulkCheckForm(PublicForm):
             self.add_error("file" if upload else "lines", str(error))
             return cleaned
         if not cleaned["parsed"]:
-            self.add_error("file", "The file has no lines to check, only a header or blanks.")
+            self.add_error("file", _("The file has no lines to check, only a header or blanks."))
         return cleaned
 
     def lines_to_check(self) -> list[Line]:

@@ -131,7 +131,9 @@ def cached_publicly(view: View) -> View:
             patch_cache_control(response, public=True, max_age=settings.HTTP_MAX_AGE)
         else:
             patch_cache_control(response, no_cache=True)
-        patch_vary_headers(response, ["HX-Request"])  # a fragment is not the page
+        # A fragment is not the page; the language comes from the cookie the switch sets
+        # (config/language.py), else Accept-Language (LocaleMiddleware adds that one too).
+        patch_vary_headers(response, ["HX-Request", "Accept-Language", "Cookie"])
         return response
 
     # Its name, docs and attributes (a DRF view's `cls`, by which drf-spectacular finds it).

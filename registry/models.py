@@ -7,9 +7,12 @@ leaving the register is a date on the listing, and every name a listing had is k
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 from django.db import models
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 
 class RegisterQuerySet(models.QuerySet["Register"]):
@@ -34,22 +37,22 @@ class Register(models.Model):
     """One of the IND's public registers, and where to fetch it (editable in the admin)."""
 
     class Slug(models.TextChoices):
-        WORK = "work", "Work (regular labour and highly skilled migrants)"
-        EXCHANGE = "exchange", "Exchange (au pair and exchange)"
-        STUDY = "study", "Study (educational institutions)"
-        RESEARCH = "research", "Research (Directive (EU) 2016/801)"
+        WORK = "work", _("Work (regular labour and highly skilled migrants)")
+        EXCHANGE = "exchange", _("Exchange (au pair and exchange)")
+        STUDY = "study", _("Study (educational institutions)")
+        RESEARCH = "research", _("Research (Directive (EU) 2016/801)")
 
     slug = models.CharField(max_length=20, choices=Slug.choices, unique=True)
     name = models.CharField(max_length=100)
     url = models.URLField(
-        max_length=500, help_text="The IND page to fetch. When the IND moves it, change it here."
+        max_length=500, help_text=_("The IND page to fetch. When the IND moves it, change it here.")
     )
     # Gates: an edition outside these bounds is refused, and an admin may accept it with force.
     min_rows = models.PositiveIntegerField(
-        default=5000, help_text="Refuse an edition with fewer rows than this."
+        default=5000, help_text=_("Refuse an edition with fewer rows than this.")
     )
     max_change_percent = models.PositiveIntegerField(
-        default=30, help_text="Refuse an edition whose row count moved more than this."
+        default=30, help_text=_("Refuse an edition whose row count moved more than this.")
     )
     # Conditional GET: the validators of the last page fetched.
     etag = models.CharField(max_length=200, blank=True)
@@ -75,6 +78,13 @@ class Register(models.Model):
         return self.name
 
 
+# The flag scraper.gates.removal_flag stores with an edition that removed unusually many.
+REMOVAL_FLAG = re.compile(
+    r"(?P<removed>[0-9]+) companies left the register in one edition \(usually 5 to 40\); "
+    r"check the page before relying on the removals"
+)
+
+
 class EditionQuerySet(models.QuerySet["Edition"]):
     def latest_or_none(self) -> Edition | None:
         return self.order_by("-published_on", "-pk").first()
@@ -84,37 +94,37 @@ class Edition(models.Model):
     """An accepted edition of a register: its IND date, the raw page and its fingerprint."""
 
     class DateSource(models.TextChoices):
-        SENTENCE = "sentence", "the page's 'last updated' sentence"
-        META = "meta", "the page's DCTERMS.modified meta tag"
-        GIVEN = "given", "given at import"
+        SENTENCE = "sentence", _("the page's 'last updated' sentence")
+        META = "meta", _("the page's DCTERMS.modified meta tag")
+        GIVEN = "given", _("given at import")
 
     register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="editions")
-    published_on = models.DateField(help_text="The IND's own 'last updated' date.")
+    published_on = models.DateField(help_text=_("The IND's own 'last updated' date."))
     date_source = models.CharField(max_length=20, choices=DateSource.choices)
     fetched_at = models.DateTimeField()
     source_url = models.CharField(max_length=500)
     final_url = models.CharField(max_length=500, blank=True)
     row_count = models.PositiveIntegerField()
-    kvk_count = models.PositiveIntegerField(help_text="Distinct KvK numbers in the edition.")
-    rows_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the sorted parsed rows.")
-    raw_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the page as fetched.")
-    raw_gzip = models.BinaryField(help_text="The page as fetched, gzip-compressed.")
+    kvk_count = models.PositiveIntegerField(help_text=_("Distinct KvK numbers in the edition."))
+    rows_sha256 = models.CharField(max_length=64, help_text=_("SHA-256 of the sorted parsed rows."))
+    raw_sha256 = models.CharField(max_length=64, help_text=_("SHA-256 of the page as fetched."))
+    raw_gzip = models.BinaryField(help_text=_("The page as fetched, gzip-compressed."))
     raw_content_type = models.CharField(max_length=50, default="text/html")
     parser_version = models.CharField(max_length=20)
     added = models.PositiveIntegerField(
-        default=0, help_text="Entries: new to the register, and back on it after a gap."
+        default=0, help_text=_("Entries: new to the register, and back on it after a gap.")
     )
     readded = models.PositiveIntegerField(
-        default=0, help_text="Of the added, those back on the register after a gap."
+        default=0, help_text=_("Of the added, those back on the register after a gap.")
     )
     removed = models.PositiveIntegerField(default=0)
     renamed = models.PositiveIntegerField(default=0)
     reformatted = models.PositiveIntegerField(
-        default=0, help_text="Names that changed in formatting only (quotes, entities, spaces)."
+        default=0, help_text=_("Names that changed in formatting only (quotes, entities, spaces).")
     )
     unchanged = models.PositiveIntegerField(default=0)
     flagged = models.CharField(
-        max_length=500, blank=True, help_text="Accepted, but unusual enough to review."
+        max_length=500, blank=True, help_text=_("Accepted, but unusual enough to review.")
     )
 
     objects = EditionQuerySet.as_manager()
@@ -128,22 +138,38 @@ class Edition(models.Model):
     def __str__(self) -> str:
         return f"{self.register.slug} {self.published_on:%Y-%m-%d}"
 
+    @property
+    def flag_text(self) -> str:
+        """`flagged` in the reader's language. It is stored in English (the API gives it as
+        it is); the note scraper.gates.removal_flag writes is translated, any other passes."""
+        found = REMOVAL_FLAG.fullmatch(self.flagged)
+        if found is None:
+            return self.flagged
+        removed = int(found["removed"])
+        return ngettext(
+            "%(num)s company left the register in one edition (usually 5 to 40); check the "
+            "page before relying on the removals",
+            "%(num)s companies left the register in one edition (usually 5 to 40); check the "
+            "page before relying on the removals",
+            removed,
+        ) % {"num": removed}
+
 
 class SyncRun(models.Model):
     """One attempt to bring a register up to date: queued, running, and how it ended."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "queued"
-        RUNNING = "running", "running"
-        DONE = "done", "done: new edition stored"
-        UNCHANGED = "unchanged", "done: checked, unchanged"
-        REFUSED = "refused", "refused"
-        FAILED = "failed", "failed"
-        SKIPPED = "skipped", "skipped: another sync was running"
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done: new edition stored")
+        UNCHANGED = "unchanged", _("done: checked, unchanged")
+        REFUSED = "refused", _("refused")
+        FAILED = "failed", _("failed")
+        SKIPPED = "skipped", _("skipped: another sync was running")
         # Parsed and kept, not published: it would remove more than REMOVAL_HOLD_PERCENT of the
         # listed employers, so it waits for an admin's approval (scraper.gates.hold_reason).
-        HELD = "held", "held: waits for an admin's approval"
-        CANCELLED = "cancelled", "cancelled by an admin"
+        HELD = "held", _("held: waits for an admin's approval")
+        CANCELLED = "cancelled", _("cancelled by an admin")
 
     FINISHED = (
         Status.DONE,
@@ -181,7 +207,7 @@ class SyncRun(models.Model):
     renamed = models.PositiveIntegerField(default=0)
     reformatted = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
-    message = models.TextField(blank=True, help_text="Why it was refused or failed, or a note.")
+    message = models.TextField(blank=True, help_text=_("Why it was refused or failed, or a note."))
     edition = models.ForeignKey(
         Edition, null=True, blank=True, on_delete=models.PROTECT, related_name="runs"
     )
@@ -215,9 +241,9 @@ class SyncRun(models.Model):
 class Source(models.TextChoices):
     """Where an enriched value came from: one KvK product each, shown beside the value."""
 
-    BASISPROFIEL = "kvk_basisprofiel", "KvK Basisprofiel"
-    ZOEKEN = "kvk_zoeken", "KvK Zoeken"
-    OPENDATA = "kvk_opendata", "KvK open data (BV/NV)"
+    BASISPROFIEL = "kvk_basisprofiel", _("KvK Basisprofiel")
+    ZOEKEN = "kvk_zoeken", _("KvK Zoeken")
+    OPENDATA = "kvk_opendata", _("KvK open data (BV/NV)")
 
 
 class Company(models.Model):
@@ -241,10 +267,10 @@ class Company(models.Model):
     """
 
     class EnrichStatus(models.TextChoices):
-        PENDING = "pending", "waiting"
-        DONE = "done", "enriched"
-        NOT_FOUND = "not_found", "not found in any source"
-        FAILED = "failed", "failed, will retry"
+        PENDING = "pending", _("waiting")
+        DONE = "done", _("enriched")
+        NOT_FOUND = "not_found", _("not found in any source")
+        FAILED = "failed", _("failed, will retry")
 
     class EnrichPriority(models.IntegerChoices):
         NEW = 0, "new in the latest edition"
@@ -253,17 +279,19 @@ class Company(models.Model):
 
     # Unique through Meta.constraints: unique=True would add a second index for LIKE
     # (varchar_pattern_ops) that no query uses, written on every new company.
-    key = models.CharField(max_length=120, help_text="KvK number, or n-<name>.")
+    key = models.CharField(max_length=120, help_text=_("KvK number, or n-<name>."))
     kvk_number = models.CharField(max_length=8, blank=True)  # "" for rows without a KvK number
-    name = models.CharField(max_length=300, help_text="Current display name.")
+    name = models.CharField(max_length=300, help_text=_("Current display name."))
 
     # --- Sector: the main SBI activity, by source precedence KvK API > open data.
     sector_section = models.CharField(
-        max_length=1, blank=True, help_text="SBI 2025 section letter (registry.sbi)."
+        max_length=1, blank=True, help_text=_("SBI 2025 section letter (registry.sbi).")
     )
-    sector_division = models.CharField(max_length=2, blank=True, help_text="SBI division.")
-    sbi_code = models.CharField(max_length=5, blank=True, help_text="Main activity as registered.")
-    sbi_version = models.CharField(max_length=4, blank=True, help_text="2025 or 2008.")
+    sector_division = models.CharField(max_length=2, blank=True, help_text=_("SBI division."))
+    sbi_code = models.CharField(
+        max_length=5, blank=True, help_text=_("Main activity as registered.")
+    )
+    sbi_version = models.CharField(max_length=4, blank=True, help_text=_("2025 or 2008."))
     sector_source = models.CharField(max_length=20, choices=Source.choices, blank=True)
     sector_fetched_at = models.DateTimeField(null=True, blank=True)
     # Every activity of the sector's source, main first: [{code, description, main}], where
@@ -272,14 +300,16 @@ class Company(models.Model):
     legal_form = models.CharField(max_length=100, blank=True)
 
     # --- Place: the head office's official BAG name (KvK API only), CBS municipality/province.
-    city = models.CharField(max_length=100, blank=True, help_text="Official place ('s-Gravenhage).")
+    city = models.CharField(
+        max_length=100, blank=True, help_text=_("Official place ('s-Gravenhage).")
+    )
     municipality = models.CharField(max_length=100, blank=True)
     province = models.CharField(max_length=50, blank=True)
     country = models.CharField(
-        max_length=100, blank=True, help_text="Only for a head office abroad."
+        max_length=100, blank=True, help_text=_("Only for a head office abroad.")
     )
     region = models.CharField(
-        max_length=100, blank=True, help_text="Open data postcode area: a region, not a city."
+        max_length=100, blank=True, help_text=_("Open data postcode area: a region, not a city.")
     )
     city_source = models.CharField(max_length=20, choices=Source.choices, blank=True)
     city_fetched_at = models.DateTimeField(null=True, blank=True)
@@ -292,18 +322,22 @@ class Company(models.Model):
         choices=EnrichPriority.choices, default=EnrichPriority.FIRST
     )
     enrich_after = models.DateTimeField(
-        null=True, blank=True, help_text="Due from then on; also the claim's compare-and-set key."
+        null=True,
+        blank=True,
+        help_text=_("Due from then on; also the claim's compare-and-set key."),
     )
     enrich_attempts = models.PositiveSmallIntegerField(
-        default=0, help_text="Failures in a row; sets the back-off."
+        default=0, help_text=_("Failures in a row; sets the back-off.")
     )
     enrich_error = models.CharField(
-        max_length=200, blank=True, help_text="Why the last attempt failed, short (groupable)."
+        max_length=200, blank=True, help_text=_("Why the last attempt failed, short (groupable).")
     )
-    enriched_at = models.DateTimeField(null=True, blank=True, help_text="Last attempt that ended.")
+    enriched_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Last attempt that ended.")
+    )
 
     class Meta:
-        verbose_name_plural = "companies"
+        verbose_name_plural = _("companies")
         constraints = [models.UniqueConstraint(fields=["key"], name="company_key_once")]
         indexes = [
             # Pattern operators: the prefix search is a LIKE 'digits%', which a plain index
@@ -318,7 +352,7 @@ class Company(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.kvk_number or 'no KvK'})"
+        return f"{self.name} ({self.kvk_number or gettext('no KvK')})"
 
 
 class ListingQuerySet(models.QuerySet["Listing"]):
@@ -378,12 +412,12 @@ class Listing(models.Model):
     register = models.ForeignKey(
         Register, on_delete=models.PROTECT, related_name="listings", db_index=False
     )
-    name = models.CharField(max_length=300, help_text="Display name in the latest edition.")
-    sort_name = models.CharField(max_length=300, help_text="Casefolded name: the A-Z order.")
-    first_listed = models.DateField(help_text="Edition date it was first seen.")
-    last_listed = models.DateField(help_text="Edition date it was last seen.")
+    name = models.CharField(max_length=300, help_text=_("Display name in the latest edition."))
+    sort_name = models.CharField(max_length=300, help_text=_("Casefolded name: the A-Z order."))
+    first_listed = models.DateField(help_text=_("Edition date it was first seen."))
+    last_listed = models.DateField(help_text=_("Edition date it was last seen."))
     removed_on = models.DateField(
-        null=True, blank=True, help_text="Edition date it was no longer listed; null if listed."
+        null=True, blank=True, help_text=_("Edition date it was no longer listed; null if listed.")
     )
 
     objects = ListingQuerySet.as_manager()
@@ -427,8 +461,8 @@ class ListingName(models.Model):
     listing = models.ForeignKey(
         Listing, on_delete=models.CASCADE, related_name="names", db_index=False
     )
-    name_raw = models.CharField(max_length=300, help_text="Exactly as published.")
-    name = models.CharField(max_length=300, help_text="Display form.")
+    name_raw = models.CharField(max_length=300, help_text=_("Exactly as published."))
+    name = models.CharField(max_length=300, help_text=_("Display form."))
     # Folded, legal forms dropped (registry.text.search_text), kept in Python at write time so
     # it can carry a trigram index (unaccent is not immutable). Migration 0003 adds the index.
     search_text = models.CharField(max_length=300, default="")
@@ -449,10 +483,10 @@ class ListingEvent(models.Model):
     """What an edition changed for a listing. Derived at sync time, never edited."""
 
     class Kind(models.TextChoices):
-        ADDED = "added", "added"
-        REMOVED = "removed", "no longer listed"
-        READDED = "readded", "listed again"
-        RENAMED = "renamed", "renamed"
+        ADDED = "added", _("added")
+        REMOVED = "removed", _("no longer listed")
+        READDED = "readded", _("listed again")
+        RENAMED = "renamed", _("renamed")
 
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="events")
     # No index of its own: event_edition_kind starts with it.
@@ -464,7 +498,7 @@ class ListingEvent(models.Model):
     new_name = models.CharField(max_length=300, blank=True)
     format_only = models.BooleanField(
         default=False,
-        help_text="A rename that vanishes once quotes, entities and spaces are normalised.",
+        help_text=_("A rename that vanishes once quotes, entities and spaces are normalised."),
     )
 
     class Meta:
@@ -491,9 +525,9 @@ class ProviderResponse(models.Model):
     """
 
     class Status(models.TextChoices):
-        OK = "ok", "ok"
-        NOT_FOUND = "not_found", "not found"
-        ERROR = "error", "error"
+        OK = "ok", _("ok")
+        NOT_FOUND = "not_found", _("not found")
+        ERROR = "error", _("error")
 
     kvk_number = models.CharField(max_length=8)
     source = models.CharField(max_length=20, choices=Source.choices)
@@ -520,10 +554,10 @@ class EnrichmentRun(models.Model):
     """One pass of the enrichment batch: who started it, for which provider, what it did."""
 
     class Status(models.TextChoices):
-        RUNNING = "running", "running"
-        DONE = "done", "done"
-        STOPPED = "stopped", "stopped early"
-        SKIPPED = "skipped", "skipped"
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        STOPPED = "stopped", _("stopped early")
+        SKIPPED = "skipped", _("skipped")
 
     provider = models.CharField(max_length=20)  # "kvk" or "opendata"
     trigger = models.CharField(max_length=20, default="schedule")  # schedule, admin, command
@@ -534,7 +568,7 @@ class EnrichmentRun(models.Model):
     found = models.PositiveIntegerField(default=0)
     not_found = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
-    calls = models.PositiveIntegerField(default=0, help_text="HTTP requests made.")
+    calls = models.PositiveIntegerField(default=0, help_text=_("HTTP requests made."))
     message = models.CharField(max_length=500, blank=True)
 
     class Meta:
@@ -553,11 +587,11 @@ class EnrichmentControl(models.Model):
     changed_by = models.CharField(max_length=150, blank=True)
 
     class Meta:
-        verbose_name = "enrichment"
-        verbose_name_plural = "enrichment"
+        verbose_name = _("enrichment")
+        verbose_name_plural = _("enrichment")
 
     def __str__(self) -> str:
-        return "enrichment paused" if self.paused else "enrichment running"
+        return gettext("enrichment paused") if self.paused else gettext("enrichment running")
 
     @classmethod
     def get(cls) -> EnrichmentControl:
@@ -579,7 +613,7 @@ class SbiCode(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = "SBI code"
+        verbose_name = _("SBI code")
 
     def __str__(self) -> str:
         return f"{self.code} {self.title_en}"

@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from django.utils.translation import get_language
+
 Version = Literal["2025", "2008"]
 
 
@@ -34,7 +36,9 @@ class Section:
 
     @property
     def label(self) -> str:
-        """The name to show in a list of sectors."""
+        """The name to show in a list of sectors, in Dutch when the page is."""
+        if _dutch():
+            return self.title_nl
         return self.short_en or self.title_en
 
     def covers(self, division: int) -> bool:
@@ -676,12 +680,18 @@ class Sector:
         return division_title(self.division)
 
 
-def division_title(division: str, *, dutch: bool = False) -> str:
-    """The title of a 2-digit division ("" for one that exists in neither version)."""
+def division_title(division: str, *, dutch: bool | None = None) -> str:
+    """The title of a 2-digit division ("" for one that exists in neither version), in the
+    active language unless `dutch` says which."""
     titles = DIVISIONS_2025.get(division) or (DIVISION_45_2008 if division == "45" else None)
     if titles is None:
         return ""
-    return titles[1] if dutch else titles[0]
+    return titles[1] if (_dutch() if dutch is None else dutch) else titles[0]
+
+
+def _dutch() -> bool:
+    """Whether the active language is Dutch: the SBI has its own Dutch titles."""
+    return (get_language() or "").startswith("nl")
 
 
 def section_of_division(division: int, *, version: Version = "2025") -> Section | None:

@@ -428,7 +428,10 @@ class EditionSerializer(serializers.Serializer[Any]):
 
 
 class EditionSummarySerializer(EditionSerializer):
-    added = serializers.IntegerField(allow_null=True, help_text="Null for the first stored.")
+    added = serializers.IntegerField(
+        allow_null=True, help_text="New to the register. Null for the first stored."
+    )
+    readded = serializers.IntegerField(allow_null=True, help_text="Listed again after a gap.")
     removed = serializers.IntegerField(allow_null=True)
     renamed = serializers.IntegerField(allow_null=True)
     reformatted = serializers.IntegerField(allow_null=True)

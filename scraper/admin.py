@@ -31,7 +31,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 from django_stubs_ext import StrOrPromise
 
-from registry.models import Edition, EnrichmentControl, ProviderResponse, Register, SyncRun
+from registry.models import (
+    Edition,
+    EnrichmentControl,
+    EnrichmentRun,
+    ProviderResponse,
+    Register,
+    SyncRun,
+)
 from scraper.editions import raw_page
 from scraper.enrich import coverage, is_paused, set_paused
 from scraper.fetch import FetchError, check_url_host
@@ -42,6 +49,7 @@ from scraper.sync import (
     queue_acceptance,
     queue_sync,
     read_progress,
+    start_in_thread,
 )
 from scraper.tasks import enrich_sponsors_task, sync_register_task
 
@@ -62,9 +70,13 @@ def _require_view(model_admin: admin.ModelAdmin[Any], request: HttpRequest) -> N
 
 def _enqueue(run: SyncRun) -> None:
     """Send the run's task after commit (a worker must find the queued row when the message
-    reaches it). If the broker cannot take it, the run is failed at once and the admins told."""
+    reaches it). If the broker cannot take it, the run is failed at once and the admins told.
+    With SYNC_IN_THREAD (the local run) it starts in a thread of this server instead."""
 
     def send() -> None:
+        if settings.SYNC_IN_THREAD:
+            start_in_thread(run.pk)
+            return
         try:
             sync_register_task.delay(run.pk)
         except Exception as error:  # kombu's OperationalError, a refused connection, a timeout
@@ -104,7 +116,7 @@ class RegisterForm(forms.ModelForm[Register]):
 @admin.register(Register)
 class RegisterAdmin(admin.ModelAdmin[Register]):
     form = RegisterForm
-    list_display = ["name", "slug", "url", "current_edition", "last_checked_at", "last_check_ok"]
+    list_display = ["name", "slug", "url", "current_edition", "last_checked_at", "last_check"]
     readonly_fields = [
         "current_edition",
         "etag",
@@ -117,6 +129,11 @@ class RegisterAdmin(admin.ModelAdmin[Register]):
     change_form_template = "admin/register_change_form.html"
     # A URL typed without a scheme is the IND's https page (Django 6's default, asked for now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(boolean=True, description=_("last check OK"))
+    def last_check(self, register: Register) -> bool | None:
+        """Unknown, not a green tick, for a register never checked (the field defaults to OK)."""
+        return None if register.last_checked_at is None else register.last_check_ok
 
     def get_urls(self) -> list[URLPattern]:
         resync = self.admin_site.admin_view(self.resync_view)
@@ -136,7 +153,7 @@ class RegisterAdmin(admin.ModelAdmin[Register]):
 @staff_member_required
 def _resync(request: HttpRequest, *, pk: int) -> HttpResponse:
     if not request.user.has_perm("registry.change_register"):
-        return HttpResponse("You may not start a sync.", status=403)
+        return HttpResponse(_("You may not start a sync."), status=403)
     register = get_object_or_404(Register, pk=pk)
     force = request.POST.get("force") == "1"
     try:
@@ -189,7 +206,7 @@ class SyncRunAdmin(admin.ModelAdmin[SyncRun]):
     ]
     exclude = ["raw_gzip", "raw_content_type"]
 
-    @admin.display(description="message")
+    @admin.display(description=_("message"))
     def short_message(self, run: SyncRun) -> str:
         return run.message[:80]
 
@@ -268,7 +285,7 @@ def _status(request: HttpRequest, *, pk: int) -> JsonResponse:
 @require_POST
 def _accept(request: HttpRequest, *, pk: int) -> HttpResponse:
     if not request.user.has_perm("registry.change_register"):
-        return HttpResponse("You may not accept an edition.", status=403)
+        return HttpResponse(_("You may not accept an edition."), status=403)
     refused = get_object_or_404(SyncRun, pk=pk)
     if refused.status not in SyncRun.AWAITING_ADMIN or refused.raw_gzip is None:
         messages.error(request, _("Only a refused or held run that kept its page can be accepted."))
@@ -305,7 +322,7 @@ def _refused_page(request: HttpRequest, *, pk: int) -> HttpResponse:
 
     run = get_object_or_404(SyncRun, pk=pk)
     if run.raw_gzip is None:
-        return HttpResponse("This run kept no page.", status=404, content_type="text/plain")
+        return HttpResponse(_("This run kept no page."), status=404, content_type="text/plain")
     response = HttpResponse(
         gzip.decompress(bytes(run.raw_gzip)), content_type="text/plain; charset=utf-8"
     )
@@ -351,10 +368,10 @@ class EditionAdmin(admin.ModelAdmin[Edition]):
         "flagged",
     ]
 
-    @admin.display(description="stored page")
+    @admin.display(description=_("stored page"))
     def raw_download(self, edition: Edition) -> str:
         url = reverse("admin:registry_edition_page", args=[edition.pk])
-        return format_html('<a href="{}">download the page as fetched</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("download the page as fetched"))
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view(self.page_view)
@@ -405,7 +422,7 @@ class EnrichmentAdmin(admin.ModelAdmin[EnrichmentControl]):
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
-            "title": "Enrichment: sector and city from the KvK",
+            "title": _("Enrichment: sector and city from the KvK"),
             "coverage": coverage(now=timezone.now()),
             "can_change": self.has_change_permission(request),
             "opts": self.model._meta,
@@ -435,9 +452,9 @@ def _coverage_url() -> str:
 @require_POST
 def _enrichment_start(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("registry.change_enrichmentcontrol"):
-        return HttpResponse("You may not start enrichment.", status=403)
+        return HttpResponse(_("You may not start enrichment."), status=403)
     if is_paused():
-        messages.warning(request, "Enrichment is paused: resume it first.")
+        messages.warning(request, _("Enrichment is paused: resume it first."))
         return HttpResponseRedirect(_coverage_url())
     # Without a broker the task runs inside this request: keep that to one employer.
     limit = 1 if settings.CELERY_TASK_ALWAYS_EAGER else None
@@ -449,28 +466,44 @@ def _enrichment_start(request: HttpRequest) -> HttpResponse:
         except Exception as error:  # the broker is down: say so, never a 500
             unsent.append(error)
 
-    transaction.on_commit(send)
+    if limit:
+        send()  # in-process, on this connection: nothing to wait for
+    else:
+        transaction.on_commit(send)  # a worker must find what this request wrote
     if unsent:
         messages.error(
             request,
             _("Enrichment could not be started: no task queue (%(error)s).") % {"error": unsent[0]},
         )
         return HttpResponseRedirect(_coverage_url())
-    note = " (no worker configured: one employer, in this request)" if limit else ""
-    messages.success(request, f"Enrichment run queued{note}. Runs are listed below.")
+    if limit:
+        # It has run already, here: say how it went, not "queued".
+        run = EnrichmentRun.objects.filter(trigger="admin").first()
+        if run is None or run.status == EnrichmentRun.Status.RUNNING:
+            messages.error(request, _("The enrichment run did not finish in this request."))
+        else:
+            figures = {"status": run.get_status_display(), "found": run.found, "failed": run.failed}
+            text = _(
+                "Enrichment ran in this request (no worker configured, one employer): "
+                "%(status)s, %(found)s found, %(failed)s failed."
+            )
+            report = messages.warning if run.failed else messages.success
+            report(request, text % figures)
+    else:
+        messages.success(request, _("Enrichment run queued. Runs are listed below."))
     return HttpResponseRedirect(_coverage_url())
 
 
 @require_POST
 def _enrichment_pause(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("registry.change_enrichmentcontrol"):
-        return HttpResponse("You may not pause or resume enrichment.", status=403)
+        return HttpResponse(_("You may not pause or resume enrichment."), status=403)
     paused = request.POST.get("paused") == "1"
     set_paused(paused, by=request.user.get_username(), now=timezone.now())
     if paused:
-        messages.success(request, "Enrichment paused: runs stop before their next employer.")
+        messages.success(request, _("Enrichment paused: runs stop before their next employer."))
     else:
-        messages.success(request, "Enrichment resumed: the next scheduled run goes ahead.")
+        messages.success(request, _("Enrichment resumed: the next scheduled run goes ahead."))
     return HttpResponseRedirect(_coverage_url())
 
 

@@ -596,6 +596,30 @@ def place_index() -> PlaceIndex:
 # --- Coverage, for the admin ---------------------------------------------------------------------
 
 
+# The schedule starts a run every 10 minutes (config/celery.py): with no run for two slots and
+# more, no worker and beat are running, whatever the page's switches say.
+WORKER_SILENT_AFTER = timedelta(minutes=25)
+
+
+def run_is_dead(run: EnrichmentRun, *, now: datetime) -> bool:
+    """A run still "running" well past the time a run is given (ENRICH_RUN_SECONDS): its worker
+    died; the admin must not read it as running."""
+    limit = timedelta(seconds=2 * int(settings.ENRICH_RUN_SECONDS) + 60)
+    return run.status == EnrichmentRun.Status.RUNNING and now - run.started_at > limit
+
+
+def worker_state(runs: list[EnrichmentRun], *, now: datetime) -> dict[str, Any]:
+    """Whether a worker is really taking enrichment runs, judged by the runs it left: "inline"
+    (no broker: a run happens only when started here), "never", "working" or "silent"."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return {"state": "inline", "last": runs[0].started_at if runs else None}
+    scheduled = [run for run in runs if run.trigger == "schedule"]
+    if not scheduled:
+        return {"state": "never", "last": None}
+    last = scheduled[0].started_at
+    return {"state": "working" if now - last <= WORKER_SILENT_AFTER else "silent", "last": last}
+
+
 def coverage(*, now: datetime) -> dict[str, Any]:
     """How far enrichment has come: employers with a sector, a place, waiting, failed (by
     reason), answers per source and status, and the last runs. A handful of GROUP BYs."""
@@ -629,6 +653,9 @@ def coverage(*, now: datetime) -> dict[str, Any]:
         .annotate(n=Count("pk"))
         .order_by("-n", "enrich_error")
     )
+    runs = list(EnrichmentRun.objects.all()[:15])
+    for run in runs:
+        run.dead = run_is_dead(run, now=now)  # type: ignore[attr-defined]  # for the template
     labels = dict(Source.choices)
     by_source = [
         {**row, "label": labels.get(row["source"], row["source"])}
@@ -645,7 +672,8 @@ def coverage(*, now: datetime) -> dict[str, Any]:
         },
         "failures": failures,
         "by_source": by_source,
-        "runs": list(EnrichmentRun.objects.all()[:15]),
+        "runs": runs,
+        "worker": worker_state(runs, now=now),
         "paused": is_paused(),
         "enabled": bool(settings.ENRICH_ENABLED),
         "provider": default_provider(),

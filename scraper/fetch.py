@@ -46,14 +46,19 @@ class FetchError(Exception):
     """Every failure of a fetch, with a message a person understands.
 
     `status` is the HTTP status when the server answered, else None (no connection, timeout,
-    local file).
+    local file). `retryable` says whether trying again later may help: only when no answer
+    came (no connection, a timeout, a connection cut mid-answer) or the server said it was busy
+    or broken (408, 429, 5xx). A 400, 403 or 404, a body over the limits, an endless page, a
+    host not allowed or a missing file will be the same an hour later.
     """
 
     status: int | None = None
+    retryable: bool = False
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(self, message: str, *, status: int | None = None, retryable: bool = False) -> None:
         super().__init__(message)
         self.status = status
+        self.retryable = retryable
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,9 +168,9 @@ def fetch_page(
     """Fetch a page over http(s), or read it from a file:// URL or a local path.
 
     Sends a conditional GET when `etag` or `last_modified` is given; a 304 gives a result with
-    `not_modified` set and no content. Connection errors, timeouts, 429 and 5xx are retried up
-    to `attempts` times in all, sleeping `backoff * 2**(n-1)` seconds after the n-th attempt, or
-    what Retry-After asks (at most 300 s). Raises FetchError for any other failure: another 4xx
+    `not_modified` set and no content. Connection errors, timeouts, 408, 429 and 5xx are retried
+    up to `attempts` times in all, sleeping `backoff * 2**(n-1)` seconds after the n-th attempt,
+    or what Retry-After asks (at most 300 s). Raises FetchError for any other failure: another 4xx
     (at once), the last retryable failure, an empty page, a missing file, an unknown scheme,
     and at once a body over the `limits` (the FETCH_* settings when None): too big as sent or
     inflated, or slower than the deadline by `clock`. Redirects are followed (at most five);
@@ -419,9 +424,9 @@ def _get_with_retries(
     clock: Callable[[], float],
     limits: Limits,
 ) -> tuple[requests.Response, bytes, int]:
-    """GET `url`, retrying connection errors, timeouts, 429 and 5xx.
+    """GET `url`, retrying connection errors, timeouts, 408, 429 and 5xx.
 
-    Returns the first response that is not retryable (2xx, 3xx, 4xx but 429), its body (read
+    Returns the first response that is not retryable (2xx, 3xx, 4xx but 408 and 429), its body (read
     within the Limits) and the number of attempts it took; the caller decides what that status
     means. Raises FetchError when the last attempt fails too, or at once for a request that
     cannot succeed (an invalid URL, a body over the Limits).
@@ -471,7 +476,8 @@ def _get_with_retries(
             )
             sleep(delay)
     plural = "attempt" if attempts == 1 else "attempts"
-    raise FetchError(f"{failure} (after {attempts} {plural})", status=status)
+    # Only retryable failures get here: later, a task may try again.
+    raise FetchError(f"{failure} (after {attempts} {plural})", status=status, retryable=True)
 
 
 def _read_body(
@@ -568,7 +574,8 @@ def _megabytes(count: int) -> str:
 
 
 def _is_retryable(status: int) -> bool:
-    return status == HTTPStatus.TOO_MANY_REQUESTS or status >= 500
+    """Busy or broken, not a final no: 408 Request Timeout, 429 Too Many Requests and 5xx."""
+    return status in {HTTPStatus.REQUEST_TIMEOUT, HTTPStatus.TOO_MANY_REQUESTS} or status >= 500
 
 
 def _retry_after(response: requests.Response) -> float | None:

@@ -15,6 +15,7 @@ from datetime import date
 from django.conf import settings
 from django.core.mail import mail_admins
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 
 from registry.models import Edition, Listing, Register, SyncRun
 from scraper.editions import group_rows
@@ -112,22 +113,37 @@ def tell_admins_held(run: SyncRun, removed: list[Listing], *, shown: int = 50) -
     """Mail the admins (settings.ADMINS) what the held edition would remove. Never raises."""
     register = run.register
     served = register.current_edition
+    # The mail is written in the site's language (settings.LANGUAGE_CODE), as the worker runs.
+    names = {
+        "register": register.name,
+        "reason": run.message,
+        "page": run.published_on or gettext("no date"),
+        "serving": served.published_on if served else gettext("nothing yet"),
+        "url": reverse("admin:registry_syncrun_change", args=[run.pk]),
+        "shown": min(shown, len(removed)),
+        "num": f"{len(removed):,}",
+    }
     lines = [
-        f"A new edition of the {register.name} was fetched but not published: {run.message}.",
+        gettext("A new edition of the %(register)s was fetched but not published: %(reason)s.")
+        % names,
         "",
-        f"Edition on the page: {run.published_on or 'no date'}; still serving: "
-        f"{served.published_on if served else 'nothing yet'}.",
-        f"Review it and approve or leave it in the admin: "
-        f"{reverse('admin:registry_syncrun_change', args=[run.pk])}",
+        gettext("Edition on the page: %(page)s; still serving: %(serving)s.") % names,
+        gettext("Review it and approve or leave it in the admin: %(url)s") % names,
         "",
-        f"Employers it would remove (first {min(shown, len(removed))} of {len(removed):,}):",
+        gettext("Employers it would remove (first %(shown)s of %(num)s):") % names,
         *(
-            f"- {listing.name} (KvK {listing.company.kvk_number or 'none'})"
+            gettext("- %(name)s (KvK %(kvk)s)")
+            % {"name": listing.name, "kvk": listing.company.kvk_number or gettext("none")}
             for listing in removed[:shown]
         ),
     ]
+    subject = ngettext(
+        "%(register)s: edition held, %(num)s removal",
+        "%(register)s: edition held, %(num)s removals",
+        len(removed),
+    )
     try:
-        mail_admins(f"{register.name}: edition held, {len(removed):,} removals", "\n".join(lines))
+        mail_admins(subject % names, "\n".join(lines))
     except Exception:  # the run is recorded and shown in the admin; a mail server is no gate
         log.exception("could not mail the admins about held run %s", run.pk)
 

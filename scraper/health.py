@@ -17,7 +17,9 @@ from registry.models import Register, SyncRun
 
 # A successful check: the page was fetched and read, new or not. A refusal is not one (the
 # register was not brought up to date), nor an import or a backfill, which never look at the
-# live page (as for what visitors are told, sync._record_check).
+# live page (as for what visitors are told, sync._record_check). A held edition is not one
+# either: the public still reads the previous edition, so a held run left unreviewed for
+# STALE_CHECK_HOURS turns /healthz "degraded" — the monitor's nudge beside the admins' mail.
 SUCCESSFUL = (SyncRun.Status.DONE, SyncRun.Status.UNCHANGED)
 
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import mail_admins
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.utils import formats, timezone
@@ -75,16 +75,45 @@ def fail_stale_runs(*, now: datetime, register: Register | None = None) -> list[
     return failed
 
 
-def claim_run(run: SyncRun, *, now: datetime) -> bool:
-    """Mark the run running for this worker (compare-and-set); False if an admin cancelled it
-    before a worker took it up. A task's retry takes its own failed run again."""
-    claimed = (
-        SyncRun.objects.filter(pk=run.pk)
-        .exclude(status=SyncRun.Status.CANCELLED)
-        .update(status=SyncRun.Status.RUNNING, started_at=now, heartbeat_at=now)
+# How a run ends when it got the IND's page and read it whole: stored, unchanged, or held. Held
+# counts: the page was fetched and judged sound, only its removals wait for an admin, and a new
+# fetch would find the same page and hold it again. Refused and failed do not: the page was cut,
+# odd or not there, and the next fetch may well get it whole.
+CHECKED = (SyncRun.Status.DONE, SyncRun.Status.UNCHANGED, SyncRun.Status.HELD)
+# Runs that did not look at the live page now: saved pages, archived copies, and an admin's
+# acceptance of a page fetched by an earlier run.
+NOT_A_CHECK = (*SyncRun.NOT_A_LOOK, "accept")
+
+
+def last_check(register: Register, *, since: datetime) -> SyncRun | None:
+    """The latest run since `since` that checked the register's live page (CHECKED), or None."""
+    return (
+        SyncRun.objects.filter(register=register, status__in=CHECKED, finished_at__gte=since)
+        .exclude(trigger__in=NOT_A_CHECK)
+        .order_by("-finished_at")
+        .first()
     )
+
+
+def claim_run(run: SyncRun, *, now: datetime, again: bool = False) -> bool:
+    """Mark the run running for this worker (compare-and-set); False if it may not run: an
+    admin cancelled it, or the stale check failed it, before a worker took it up.
+
+    `again` is a task's retry, which takes its own run, failed by the attempt before, once more;
+    False too if another run of the register was opened meanwhile (an admin's "Resync now"):
+    at most one is open, and the newer one goes ahead.
+    """
+    allowed = [SyncRun.Status.QUEUED, *([SyncRun.Status.FAILED] if again else [])]
+    try:
+        with transaction.atomic():  # a savepoint: the constraint may refuse the update
+            claimed = SyncRun.objects.filter(pk=run.pk, status__in=allowed).update(
+                status=SyncRun.Status.RUNNING, started_at=now, heartbeat_at=now, finished_at=None
+            )
+    except IntegrityError:  # another run of the register is open (the one-open-run constraint)
+        return False
     if claimed:
         run.status, run.started_at, run.heartbeat_at = SyncRun.Status.RUNNING, now, now
+        run.finished_at = None
     return bool(claimed)
 
 
@@ -115,7 +144,7 @@ def fail_unsent(run: SyncRun, error: Exception, *, now: datetime) -> None:
         return
     log.error("sync run %s: %s", run.pk, message)
     try:
-        mail_admins(f"sync run {run.pk} could not be started", message)
+        mail_admins(gettext("sync run %(pk)s could not be started") % {"pk": run.pk}, message)
     except Exception:  # the run says why; a mail server is no gate
         log.exception("could not mail the admins about run %s", run.pk)
 

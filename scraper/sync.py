@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -20,9 +21,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from registry.context_processors import STILL_SERVING
 from registry.models import (
     Edition,
     Listing,
@@ -52,7 +55,12 @@ from scraper.runs import SyncStopped, claim_run, fail_stale_runs, heartbeat
 log = logging.getLogger(__name__)
 
 PROGRESS_TIMEOUT = 60 * 60
-UNREACHABLE = "the IND website could not be reached at the last check"
+# What visitors are told about the last check (Register.last_check_message): stored in English,
+# translated when a page shows it (registry.context_processors.Freshness), so marked here only.
+UNREACHABLE = gettext_noop("the IND website could not be reached at the last check")
+CHECK_FAILED = gettext_noop("the last check failed")
+NOT_ACCEPTED = gettext_noop("the latest IND page was not accepted")
+IN_REVIEW = gettext_noop("a new edition is being reviewed before it is published")
 
 
 # What migrations 0002 and 0005 seed, for a database emptied since (a test flush). The floors
@@ -179,19 +187,21 @@ def run_sync(
     *,
     published_on: date | None = None,
     keep_names: bool = False,
-    raise_fetch_errors: bool = False,
+    raise_retryable: bool = False,
+    again: bool = False,
 ) -> SyncResult:
     """Run a queued sync to its end and record how it ended on the SyncRun row.
 
     `published_on` overrides the page's date (imports of saved pages); `keep_names` keeps the
     stored names of known KvK numbers (for copies whose names are known to be damaged).
-    With `raise_fetch_errors`, a fetch failure is recorded and then re-raised so a task can
-    retry it; otherwise every failure ends in the result.
+    With `raise_retryable`, a fetch failure that trying later may mend (FetchError.retryable:
+    no answer, 408, 429, 5xx) is recorded and then re-raised, so a task can retry it; every
+    other failure ends in the result. `again` is that retry: it takes the same run once more.
     """
     run = SyncRun.objects.select_related("register").get(pk=run_id)
     register = run.register
     now = timezone.now()
-    if not claim_run(run, now=now):  # cancelled before a worker took it up
+    if not claim_run(run, now=now, again=again):  # cancelled or failed before a worker took it
         run.refresh_from_db()
         return SyncResult(
             run_id=run.pk, register=register.slug, status=run.status, message=run.message
@@ -208,14 +218,35 @@ def run_sync(
         except FetchError as error:
             result = _finish(run, SyncRun.Status.FAILED, f"could not fetch the register: {error}")
             _record_check(register, now=now, ok=False, message=UNREACHABLE, run=run)
-            if raise_fetch_errors:
+            if raise_retryable and error.retryable:
                 raise
             return result
         except Exception as error:  # recorded, then re-raised: a bug must not look like success
             log.exception("sync run %s failed", run.pk)
             _finish(run, SyncRun.Status.FAILED, f"internal error: {error!r}")
-            _record_check(register, now=now, ok=False, message="the last check failed", run=run)
+            _record_check(register, now=now, ok=False, message=CHECK_FAILED, run=run)
             raise
+
+
+def start_in_thread(run_id: int) -> threading.Thread:
+    """Run a queued sync in a daemon thread of this process and return at once (SYNC_IN_THREAD).
+
+    For the local run, which has no worker: the admin's request returns and its progress page
+    follows the run. The thread has a database connection of its own, closed at its end; a
+    server stopped mid-run leaves a running run that the stale check fails like a dead worker's.
+    """
+
+    def work() -> None:
+        try:
+            run_sync(run_id)
+        except Exception:  # recorded on the run by run_sync; a thread has no caller to tell
+            log.exception("sync run %s failed in its thread", run_id)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=work, name=f"sync-run-{run_id}", daemon=True)
+    thread.start()
+    return thread
 
 
 def import_file(
@@ -460,13 +491,11 @@ def _refuse(
     run.raw_content_type = content_type
     register = run.register
     current = register.current_edition
-    kept = f"; still serving the edition of {current.published_on:%-d %B %Y}" if current else ""
+    kept = f"{STILL_SERVING}{current.published_on:%-d %B %Y}" if current else ""
     if status == SyncRun.Status.HELD:  # the check itself went fine: visitors are told why
-        message = f"a new edition is being reviewed before it is published{kept}"
-        _record_check(register, now=now, ok=True, message=message, run=run)
+        _record_check(register, now=now, ok=True, message=IN_REVIEW + kept, run=run)
     else:
-        message = f"the latest IND page was not accepted{kept}"
-        _record_check(register, now=now, ok=False, message=message, run=run)
+        _record_check(register, now=now, ok=False, message=NOT_ACCEPTED + kept, run=run)
     return _finish(run, status, reason)
 
 

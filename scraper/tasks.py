@@ -12,15 +12,11 @@ from scraper.fetch import FetchError
 from scraper.runs import fail_stale_runs
 from scraper.sync import RunAlreadyOpen, queue_sync, run_sync
 
+RETRY_BACKOFF = 60  # seconds before the first retry, doubled for each further one
+RETRY_BACKOFF_MAX = 60 * 60
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(FetchError,),
-    retry_backoff=60,
-    retry_backoff_max=60 * 60,
-    max_retries=5,
-)
+
+@shared_task(bind=True, acks_late=True, max_retries=5)
 def sync_register_task(
     self: Task[Any, Any],
     run_id: int | None = None,
@@ -28,14 +24,27 @@ def sync_register_task(
     register: str = "work",
     trigger: str = "schedule",
 ) -> dict[str, object]:
-    """Sync one register. Idempotent: a rerun after a lost ack finds the rows unchanged."""
+    """Sync one register. Idempotent: a rerun after a lost ack finds the rows unchanged.
+
+    Only a fetch that may succeed later (FetchError.retryable) is retried, and the retry runs
+    the same SyncRun again (its id goes with it), so one scheduled sync is one run however many
+    attempts it takes. A 404, a refused page or a body over the limits ends the run at once.
+    """
     if run_id is None:
         try:
             run_id = queue_sync(register=register, trigger=trigger, now=timezone.now()).pk
         except RunAlreadyOpen as already:  # the admin's run, or yesterday's still going
             return {"register": register, "status": "skipped", "message": str(already)}
-    retry = self.request.retries < (self.max_retries or 0)
-    return run_sync(run_id, raise_fetch_errors=retry).as_dict()
+    retries = self.request.retries
+    try:
+        result = run_sync(
+            run_id, raise_retryable=retries < (self.max_retries or 0), again=retries > 0
+        )
+    except FetchError as error:  # retryable, with retries left: run_sync returns all others
+        countdown = min(RETRY_BACKOFF * 2**retries, RETRY_BACKOFF_MAX)
+        kwargs = {"register": register, "trigger": trigger}
+        raise self.retry(exc=error, args=(run_id,), kwargs=kwargs, countdown=countdown) from None
+    return result.as_dict()
 
 
 @shared_task(acks_late=True, time_limit=15 * 60)  # a run stops itself after ENRICH_RUN_SECONDS

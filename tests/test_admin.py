@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+import threading
+import time
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -312,3 +314,83 @@ def test_cancelling_a_finished_run_changes_nothing(register, admin_client, no_ne
 
     assert SyncRun.objects.get(pk=done.run_id).status == "done"
     assert "already finished" in admin_client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)  # the thread has a connection of its own
+def test_with_sync_in_thread_resync_now_returns_at_once_and_a_thread_finishes_the_run(
+    register, admin_client, no_network, settings
+):
+    settings.SYNC_IN_THREAD = True
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a worker would never be asked: no broker call
+    release = threading.Event()
+    page = register_page(numbered_rows(10))
+
+    def slow_ind(request):  # the IND answers only once the admin has had the response
+        release.wait(10)
+        return (200, {"Content-Type": "text/html; charset=utf-8"}, page)
+
+    no_network.add_callback("GET", URL, callback=slow_ind)
+    resync = reverse("admin:registry_register_resync", args=[register.pk])
+
+    started = time.monotonic()
+    response = csrf_post(admin_client, resync)
+    took = time.monotonic() - started
+
+    run = SyncRun.objects.get()
+    assert response.status_code == 302 and took < 2
+    assert run.status in ("queued", "running")
+    status_url = reverse("admin:registry_syncrun_status", args=[run.pk])
+    assert admin_client.get(status_url).json()["finished"] is False
+    release.set()
+    (thread,) = [t for t in threading.enumerate() if t.name == f"sync-run-{run.pk}"]
+    assert thread.daemon
+    thread.join(10)
+    assert not thread.is_alive()
+    run.refresh_from_db()
+    assert (run.status, run.added, run.heartbeat_at is not None) == ("done", 10, True)
+    assert admin_client.get(status_url).json()["finished"] is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_sync_in_thread_a_run_the_thread_left_running_is_failed_by_the_stale_check(
+    register, admin_client, no_network, settings
+):
+    """A server stopped mid-run kills its thread: the heartbeat stops, the stale check ends it."""
+    from scraper.runs import fail_stale_runs
+
+    settings.SYNC_IN_THREAD = True
+    release = threading.Event()
+    page = register_page(numbered_rows(10))
+
+    def slow_ind(request):
+        release.wait(10)
+        return (200, {"Content-Type": "text/html; charset=utf-8"}, page)
+
+    no_network.add_callback("GET", URL, callback=slow_ind)
+    csrf_post(admin_client, reverse("admin:registry_register_resync", args=[register.pk]))
+    run = SyncRun.objects.get()
+    deadline = time.monotonic() + 5
+    while run.status != "running" and time.monotonic() < deadline:  # the thread claims it
+        time.sleep(0.01)
+        run.refresh_from_db()
+    later = timezone.now() + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1)
+    assert fail_stale_runs(now=later) == [run.pk]
+    release.set()
+    (thread,) = [t for t in threading.enumerate() if t.name == f"sync-run-{run.pk}"]
+    thread.join(10)
+    run.refresh_from_db()
+    # The thread, back from the IND, met the stale run at its heartbeat and published nothing.
+    assert run.status == "failed" and "no sign of life" in run.message
+    assert not Edition.objects.exists()
+
+
+def test_a_register_never_checked_is_not_shown_as_last_check_ok(admin_client):
+    work = get_register("work")
+    Register.objects.filter(pk=work.pk).update(last_checked_at=timezone.now(), last_check_ok=True)
+
+    page = admin_client.get(reverse("admin:registry_register_changelist")).content.decode()
+
+    # Work was checked: a green tick. The three never checked: "unknown", not a tick (the
+    # field defaults to OK).
+    assert page.count("icon-yes.svg") == 1
+    assert page.count("icon-unknown.svg") == 3

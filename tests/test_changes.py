@@ -156,6 +156,8 @@ def test_the_overview_as_json(client, editions):
     assert work["editions"][2]["first_stored"] is True
     assert work["editions"][2]["added"] is None  # the first edition's "added" is not news
     assert work["editions"][1]["removed"] == 2
+    # October: one new and one back, counted apart as on its own page (not "added": 2).
+    assert (work["editions"][0]["added"], work["editions"][0]["readded"]) == (1, 1)
 
 
 def test_the_home_page_links_the_latest_editions_news(client, editions):

@@ -800,6 +800,13 @@ def test_start_queues_a_run_and_pause_resume_toggle_the_switch(
     assert response.status_code == 302
     run_row = EnrichmentRun.objects.get()
     assert (run_row.trigger, run_row.found) == ("admin", 1)
+    # It ran here (no worker): the page says how it went, not "queued".
+    page = admin_client.get(reverse(COVERAGE)).content.decode()
+    assert (
+        "Enrichment ran in this request (no worker configured, one employer): "
+        "done, 1 found, 0 failed."
+    ) in page
+    assert 'data-state="inline"' in page
 
     csrf_post(admin_client, reverse("admin:registry_enrichment_pause"), {"paused": "1"})
     control = EnrichmentControl.get()
@@ -812,6 +819,49 @@ def test_start_queues_a_run_and_pause_resume_toggle_the_switch(
 
     csrf_post(admin_client, reverse("admin:registry_enrichment_pause"), {"paused": "0"})
     assert EnrichmentControl.get().paused is False
+
+
+def enrichment_run(*, ago: timedelta, status: str = "done") -> EnrichmentRun:
+    started = timezone.now() - ago
+    return EnrichmentRun.objects.create(
+        provider="opendata",
+        trigger="schedule",
+        status=status,
+        started_at=started,
+        finished_at=None if status == "running" else started + timedelta(minutes=1),
+    )
+
+
+@pytest.mark.parametrize(
+    ("runs", "state", "says"),
+    [
+        ([], "never", "No scheduled run has ever started"),
+        ([timedelta(minutes=5)], "working", "A worker is taking runs"),
+        ([timedelta(hours=3)], "silent", "the worker or beat is not running"),
+    ],
+)
+def test_the_coverage_page_says_whether_a_worker_is_taking_runs(
+    admin_client, settings, runs, state, says
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a broker is configured: a worker should run
+    for ago in runs:
+        enrichment_run(ago=ago)
+
+    page = admin_client.get(reverse(COVERAGE)).content.decode()
+
+    assert f'data-state="{state}"' in page
+    assert says in page
+
+
+def test_a_run_left_running_by_a_dead_worker_is_not_shown_as_running(admin_client, settings):
+    settings.ENRICH_RUN_SECONDS = 60
+    enrichment_run(ago=timedelta(minutes=2), status="running")  # within its time: running
+    enrichment_run(ago=timedelta(hours=2), status="running")  # long past it: dead
+
+    page = admin_client.get(reverse(COVERAGE)).content.decode()
+
+    assert page.count("no sign of life: its worker died") == 1
+    assert page.count("<td>running</td>") == 1
 
 
 def test_the_controls_need_post_csrf_and_the_change_permission(admin_client, db):

@@ -707,3 +707,91 @@ def test_fetch_json_raises_on_a_body_that_is_not_json(mocked):
 
     with pytest.raises(FetchError, match="invalid JSON"):
         fetch_json(KVK_URL)
+
+
+def _settings_with(monkeypatch, **env: str) -> dict[str, object]:
+    import runpy
+    from pathlib import Path
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(Path(__file__).resolve().parent.parent / "config" / "settings.py"))
+
+
+def test_the_backoff_setting_is_two_seconds_by_default_and_may_be_zero(monkeypatch):
+    monkeypatch.delenv("FETCH_BACKOFF_SECONDS", raising=False)
+    assert _settings_with(monkeypatch)["FETCH_BACKOFF_SECONDS"] == 2.0
+    assert _settings_with(monkeypatch, FETCH_BACKOFF_SECONDS="0")["FETCH_BACKOFF_SECONDS"] == 0.0
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="0 or more"):
+        _settings_with(monkeypatch, FETCH_BACKOFF_SECONDS="-1")
+
+
+def test_a_zero_backoff_retries_without_sleeping(mocked):
+    mocked.get(URL, status=503)
+    mocked.get(URL, body=PAGE)
+    slept: list[float] = []
+
+    page = fetch_page(URL, backoff=0, sleep=slept.append)
+
+    assert page.attempts == 2 and slept == [0]
+
+
+@pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
+def test_a_busy_or_broken_server_is_retryable(mocked, fake_sleep, status):
+    mocked.get(URL, status=status)
+
+    with pytest.raises(FetchError) as raised:
+        fetch_page(URL, attempts=2, sleep=fake_sleep)
+
+    assert raised.value.retryable and raised.value.status == status
+    assert len(mocked.calls) == 2  # fetch_page itself tried again
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 410])
+def test_a_final_no_is_not_retryable_and_not_tried_again(mocked, fake_sleep, status):
+    mocked.get(URL, status=status)
+
+    with pytest.raises(FetchError) as raised:
+        fetch_page(URL, attempts=4, sleep=fake_sleep)
+
+    assert not raised.value.retryable and raised.value.status == status
+    assert len(mocked.calls) == 1
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [requests.ConnectionError("refused"), requests.ConnectTimeout(), requests.ReadTimeout()],
+)
+def test_no_answer_is_retryable(mocked, fake_sleep, failure):
+    mocked.get(URL, body=failure)
+
+    with pytest.raises(FetchError) as raised:
+        fetch_page(URL, attempts=2, sleep=fake_sleep)
+
+    assert raised.value.retryable and raised.value.status is None
+
+
+def test_a_408_is_tried_again_and_may_succeed(mocked, fake_sleep):
+    mocked.get(URL, status=408)
+    mocked.get(URL, body=PAGE)
+
+    assert fetch_page(URL, attempts=2, sleep=fake_sleep).attempts == 2
+
+
+def test_a_body_over_the_limit_a_host_not_allowed_and_a_missing_file_are_not_retryable(
+    mocked, tmp_path
+):
+    mocked.get(URL, body=b"x" * 2000)
+    failures = []
+    for call in (
+        lambda: fetch_page(URL, limits=Limits(max_bytes=1000)),
+        lambda: fetch_page("https://evil.example/", allowed_hosts=["ind.nl"]),
+        lambda: fetch_page(str(tmp_path / "missing.html")),
+    ):
+        with pytest.raises(FetchError) as raised:
+            call()
+        failures.append(raised.value)
+    assert [failure.retryable for failure in failures] == [False, False, False]
+    assert len(mocked.calls) == 1

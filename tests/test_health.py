@@ -48,6 +48,7 @@ def checks():
     checked("work", ago=timedelta(minutes=1), status="failed")  # not a successful check
     checked("study", ago=timedelta(days=3), status="unchanged")
     checked("study", ago=timedelta(hours=2), status="refused")  # the register was not updated
+    checked("study", ago=timedelta(hours=1), status="held")  # nor is it while held for review
     checked("exchange", ago=timedelta(hours=1), trigger="import")  # an import is no look
 
 

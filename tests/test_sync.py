@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 
 import psycopg
 import pytest
@@ -422,17 +422,90 @@ def test_the_scheduled_task_creates_its_own_run(register, serve):
     assert SyncRun.objects.get().trigger == "schedule"
 
 
-def test_the_task_retries_on_fetch_errors_then_gives_up(register, no_network):
+def test_the_task_retries_a_retryable_fetch_error_on_the_same_run_then_gives_up(
+    register, no_network
+):
     no_network.add("GET", URL, status=503)
 
     outcome = sync_register_task.apply(kwargs={"register": "work"})
 
-    # In-process, Celery runs each retry at once: the first run and five retries, each recorded.
+    # In-process, Celery runs each retry at once: the first attempt and five retries, all on
+    # the one run the schedule opened, which the last attempt leaves failed.
     assert outcome.get()["status"] == "failed"
-    runs = SyncRun.objects.all()
-    assert runs.count() == 1 + (sync_register_task.max_retries or 0)
-    assert {run.status for run in runs} == {"failed"}
-    assert "503" in runs[0].message
+    run = SyncRun.objects.get()
+    assert run.status == "failed" and "503" in run.message and run.finished_at is not None
+    attempts = 1 + (sync_register_task.max_retries or 0)
+    assert len(no_network.calls) == attempts * 4  # each attempt is fetch_page's four tries
+
+
+def test_a_retry_that_succeeds_finishes_the_same_run(register, no_network):
+    no_network.add("GET", URL, status=503)  # fetch_page's four tries: the first attempt fails
+    for _ in range(3):
+        no_network.add("GET", URL, status=503)
+    no_network.add("GET", URL, body=register_page(numbered_rows(10)))
+    run = queue_sync(register="work", trigger="admin", now=timezone.now())
+
+    outcome = sync_register_task.apply(args=(run.pk,))
+
+    assert outcome.get()["status"] == "done" and outcome.get()["run_id"] == run.pk
+    run.refresh_from_db()
+    assert (SyncRun.objects.count(), run.status, run.added) == (1, "done", 10)
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [(404, b"gone"), (403, b"no"), (400, b"bad"), (410, b"gone for good")],
+)
+def test_the_task_does_not_retry_an_answer_that_will_not_change(register, no_network, status, body):
+    no_network.add("GET", URL, status=status, body=body)
+
+    outcome = sync_register_task.apply(kwargs={"register": "work"})
+
+    assert outcome.get()["status"] == "failed"
+    assert len(no_network.calls) == 1 and SyncRun.objects.count() == 1
+    assert str(status) in SyncRun.objects.get().message
+
+
+def test_the_task_does_not_retry_a_body_over_the_limit(register, no_network, settings):
+    settings.FETCH_MAX_BYTES = 1000
+    no_network.add("GET", URL, body=register_page(numbered_rows(100)))
+
+    outcome = sync_register_task.apply(kwargs={"register": "work"})
+
+    assert outcome.get()["status"] == "failed" and "FETCH_MAX_BYTES" in outcome.get()["message"]
+    assert len(no_network.calls) == 1 and SyncRun.objects.count() == 1
+
+
+def test_the_task_does_not_retry_a_refused_cut_page(register, no_network):
+    page = register_page(numbered_rows(10))
+    no_network.add("GET", URL, body=page[: len(page) * 8 // 10])
+
+    outcome = sync_register_task.apply(kwargs={"register": "work"})
+
+    assert outcome.get()["status"] == "refused"
+    assert len(no_network.calls) == 1 and SyncRun.objects.count() == 1
+
+
+def test_a_retry_gives_way_to_a_run_opened_meanwhile(register, no_network):
+    """Between two attempts the run is failed, so an admin may resync; the retry then stops."""
+    run = queue_sync(register="work", trigger="schedule", now=timezone.now())
+    SyncRun.objects.filter(pk=run.pk).update(status="failed", message="503, retrying")
+    newer = queue_sync(register="work", trigger="admin", now=timezone.now())
+
+    outcome = sync_register_task.apply(args=(run.pk,), retries=1)
+
+    assert outcome.get()["status"] == "failed" and len(no_network.calls) == 0
+    assert SyncRun.objects.get(pk=newer.pk).status == "queued"
+
+
+def test_a_run_failed_by_the_stale_check_is_not_taken_up_by_a_late_worker(register, no_network):
+    run = queue_sync(register="work", trigger="admin", now=timezone.now())
+    SyncRun.objects.filter(pk=run.pk).update(status="failed", message="never taken up")
+
+    outcome = sync_register_task.apply(args=(run.pk,))
+
+    assert outcome.get()["status"] == "failed" and len(no_network.calls) == 0
+    assert SyncRun.objects.get(pk=run.pk).message == "never taken up"
 
 
 def test_sync_register_command_prints_one_line_and_fails_on_refusal(register, serve, capsys):
@@ -622,3 +695,72 @@ def test_the_register_keeps_serving_the_old_edition_and_its_check_is_ok(register
     assert register.current_edition is not None
     assert register.current_edition.published_on == date(2026, 10, 5)
     assert register.last_check_ok
+
+
+def test_a_sync_retries_with_the_configured_backoff(register, no_network, settings, monkeypatch):
+    """`make run` sets FETCH_BACKOFF_SECONDS=0: a failed fetch is retried at once."""
+    from scraper import sync as sync_module
+    from scraper.fetch import fetch_page
+
+    settings.FETCH_BACKOFF_SECONDS = 0
+    asked: list[float] = []
+    real_fetch = fetch_page
+
+    def fetch(url, **kwargs):
+        asked.append(kwargs["backoff"])
+        return real_fetch(url, **kwargs)
+
+    monkeypatch.setattr(sync_module, "fetch_page", fetch)
+    no_network.add("GET", URL, status=503)  # the first match answers once, then the next
+    no_network.add("GET", URL, body=register_page(numbered_rows(10)))
+
+    run = queue_sync(register="work", trigger="test", now=timezone.now())
+    result = run_sync(run.pk)
+
+    assert asked == [0] and result.status == "done" and result.rows_parsed == 10
+
+
+def finished_run(register, *, status, hours_ago, trigger="schedule"):
+    then = timezone.now() - timedelta(hours=hours_ago)
+    return SyncRun.objects.create(
+        register=register, trigger=trigger, status=status, created_at=then, finished_at=then
+    )
+
+
+@pytest.mark.parametrize("status", ["done", "unchanged", "held"])
+def test_unless_checked_within_skips_a_register_checked_lately_and_says_so(
+    register, no_network, capsys, status
+):
+    finished_run(register, status=status, hours_ago=2)
+
+    call_command("sync_register", "--register", "work", "--unless-checked-within", "24")
+
+    out = capsys.readouterr().out
+    assert "work: not synced: checked 2.0 h ago (run" in out and f", {status})" in out
+    assert len(no_network.calls) == 0 and SyncRun.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "hours_ago", "trigger"),
+    [
+        ("refused", 2, "schedule"),  # a cut or odd page: the next fetch may get it whole
+        ("failed", 2, "schedule"),
+        ("done", 30, "schedule"),  # older than the 24 hours
+        ("done", 2, "import"),  # a saved page is no look at the live one
+        ("done", 2, "accept"),  # nor is an admin's acceptance of an earlier fetch
+    ],
+)
+def test_unless_checked_within_syncs_when_no_check_got_through_lately(
+    register, serve, capsys, status, hours_ago, trigger
+):
+    finished_run(register, status=status, hours_ago=hours_ago, trigger=trigger)
+    serve(numbered_rows(10))
+
+    call_command("sync_register", "--register", "work", "--unless-checked-within", "24")
+
+    assert "work: stored edition" in capsys.readouterr().out
+
+
+def test_unless_checked_within_needs_hours_above_zero(register):
+    with pytest.raises(CommandError, match="above 0"):
+        call_command("sync_register", "--unless-checked-within", "0")

@@ -198,6 +198,20 @@ def test_the_search_page_works_without_javascript(client, editions):
     assert "//unpkg" not in html and "cdn" not in html.lower()
 
 
+def test_the_folded_filters_say_how_many_are_set(client, editions):
+    """On a phone the filters are folded: a filter set earlier must still show."""
+
+    def summary(params: dict[str, str]) -> str:
+        html = client.get(SEARCH, params).content.decode()
+        found = re.search(r'<details class="search-filters"[^>]*>\s*<summary>(.*?)</summary>', html)
+        assert found
+        return found.group(1).strip()
+
+    assert summary({}) == "Filters"
+    assert summary({"q": "bakker", "sort": "relevance"}) == "Filters"  # the default is not "set"
+    assert summary({"status": "removed", "listed_since": "2026-01-01"}) == "Filters (2 set)"
+
+
 def test_the_search_page_has_one_search_box_filled_in_and_other_pages_the_header_one(
     client, editions
 ):

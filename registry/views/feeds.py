@@ -81,10 +81,15 @@ class SearchFeed(EventFeed):  # items are ListingEvents, the object a search
     def title(self) -> str:
         name = self.register.name if self.register else self.slug
         text = self.filterset.form.cleaned_data.get("q")
-        return f"New on the {name}" + (f" matching “{text}”" if text else "") + " · erkend"
+        if text:
+            return gettext("New on the %(register)s matching “%(text)s” · erkend") % {
+                "register": name,
+                "text": text,
+            }
+        return gettext("New on the %(register)s · erkend") % {"register": name}
 
     def subtitle(self) -> str:
-        return (
+        return gettext(
             "Employers that entered these search results (new to the register, or listed "
             "again), newest edition first. Dates are the IND's own edition dates."
         )
@@ -99,7 +104,7 @@ class SearchFeed(EventFeed):  # items are ListingEvents, the object a search
         return self.request.build_absolute_uri(self.feed_url())
 
     def feed_copyright(self) -> str:
-        return f"Source: {Freshness.of(self.register).credit}"
+        return gettext("Source: %(credit)s") % {"credit": Freshness.of(self.register).credit}
 
     def items(self) -> list[ListingEvent]:
         """The newest MAX_ENTRIES entries into the search's results: its listings' "added" and
@@ -137,15 +142,22 @@ class SearchFeed(EventFeed):  # items are ListingEvents, the object a search
 
     def item_title(self, item: ListingEvent) -> str:
         company = item.listing.company
-        kvk = f" (KvK {company.kvk_number})" if company.kvk_number else ""
-        again = " again" if item.kind == ListingEvent.Kind.READDED else ""
-        return f"{item.listing.name}{kvk} listed{again}"
+        names = {"name": item.listing.name, "kvk": company.kvk_number}
+        again = item.kind == ListingEvent.Kind.READDED
+        if company.kvk_number:
+            if again:
+                return gettext("%(name)s (KvK %(kvk)s) listed again") % names
+            return gettext("%(name)s (KvK %(kvk)s) listed") % names
+        if again:
+            return gettext("%(name)s listed again") % names
+        return gettext("%(name)s listed") % names
 
     def item_description(self, item: ListingEvent) -> str:
         name = self.register.name if self.register else self.slug
-        again = "listed again" if item.kind == ListingEvent.Kind.READDED else "new"
-        day = long_date(item.edition.published_on)
-        return f"{again.capitalize()} in the edition of {day} of the {name}."
+        names = {"date": long_date(item.edition.published_on), "register": name}
+        if item.kind == ListingEvent.Kind.READDED:
+            return gettext("Listed again in the edition of %(date)s of the %(register)s.") % names
+        return gettext("New in the edition of %(date)s of the %(register)s.") % names
 
     def item_link(self, item: ListingEvent) -> str:
         return reverse("registry:company", kwargs={"key": item.listing.company.key})
@@ -179,18 +191,29 @@ class CompanyFeed(EventFeed):  # items are ListingEvents, the object a Company
         key = kwargs["key"]
         company = Company.objects.filter(key=key).first() if COMPANY_KEY.fullmatch(key) else None
         if company is None:
-            raise Http404("No company with this key is on a register.")
+            raise Http404(gettext("No company with this key is on a register."))
         self.company = company
         return company
 
     def title(self, obj: Company) -> str:
-        return f"{obj.name}: changes in the IND registers · erkend"
+        return gettext("%(name)s: changes in the IND registers · erkend") % {"name": obj.name}
 
     def subtitle(self, obj: Company) -> str:
-        kvk = f"KvK {obj.kvk_number}" if obj.kvk_number else "no KvK number"
+        names = {"name": obj.name, "kvk": obj.kvk_number}
+        if obj.kvk_number:
+            return (
+                gettext(
+                    "%(name)s (KvK %(kvk)s): added, renamed, no longer listed or listed again, "
+                    "per edition of the IND's public registers of recognised sponsors."
+                )
+                % names
+            )
         return (
-            f"{obj.name} ({kvk}): added, renamed, no longer listed or listed again, per edition "
-            "of the IND's public registers of recognised sponsors."
+            gettext(
+                "%(name)s (no KvK number): added, renamed, no longer listed or listed again, "
+                "per edition of the IND's public registers of recognised sponsors."
+            )
+            % names
         )
 
     def link(self, obj: Company) -> str:
@@ -203,7 +226,7 @@ class CompanyFeed(EventFeed):  # items are ListingEvents, the object a Company
         return self.request.build_absolute_uri(self.feed_url(obj))
 
     def feed_copyright(self, obj: Company) -> str:
-        return f"Source: {SOURCE}"
+        return gettext("Source: %(credit)s") % {"credit": SOURCE}
 
     def items(self, obj: Company) -> list[ListingEvent]:
         return list(
@@ -215,23 +238,35 @@ class CompanyFeed(EventFeed):  # items are ListingEvents, the object a Company
         )
 
     def item_title(self, item: ListingEvent) -> str:
-        register = item.listing.register.name
+        names = {
+            "register": item.listing.register.name,
+            "old": item.old_name,
+            "new": item.new_name,
+        }
         if item.kind == ListingEvent.Kind.ADDED:
             if is_baseline(item.edition):
-                return f"Listed in the first edition of the {register} we stored"
-            return f"Added to the {register}"
+                return gettext("Listed in the first edition of the %(register)s we stored") % names
+            return gettext("Added to the %(register)s") % names
         if item.kind == ListingEvent.Kind.REMOVED:
-            return f"No longer listed on the {register}"
+            return gettext("No longer listed on the %(register)s") % names
         if item.kind == ListingEvent.Kind.READDED:
-            return f"Listed again on the {register}"
-        return f"Renamed: “{item.old_name}” → “{item.new_name}”"
+            return gettext("Listed again on the %(register)s") % names
+        return gettext("Renamed: “%(old)s” → “%(new)s”") % names
 
     def item_description(self, item: ListingEvent) -> str:
-        text = f"In the edition of {long_date(item.edition.published_on)}"
-        text += f" of the {item.listing.register.name}."
+        names = {
+            "date": long_date(item.edition.published_on),
+            "register": item.listing.register.name,
+        }
         if item.kind == ListingEvent.Kind.REMOVED:
-            text += " The IND gives no reasons for removals."
-        return text
+            return (
+                gettext(
+                    "In the edition of %(date)s of the %(register)s. "
+                    "The IND gives no reasons for removals."
+                )
+                % names
+            )
+        return gettext("In the edition of %(date)s of the %(register)s.") % names
 
     def item_link(self, item: ListingEvent) -> str:
         return reverse("registry:company", kwargs={"key": self.company.key})

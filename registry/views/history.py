@@ -18,6 +18,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
@@ -93,8 +94,10 @@ def parse_day(text: str) -> date:
             return date.fromisoformat(text)
     except ValueError:  # 2026-02-30
         pass
-    message = f"“{text[:40]}” is not a date: write it as YYYY-MM-DD, e.g. 2026-10-03."
-    raise Problem(400, "Not a date", message)
+    message = gettext("“%(text)s” is not a date: write it as YYYY-MM-DD, e.g. 2026-10-03.") % {
+        "text": text[:40]
+    }
+    raise Problem(400, gettext("Not a date"), message)
 
 
 def register_named(slug: str) -> Register:
@@ -102,7 +105,11 @@ def register_named(slug: str) -> Register:
     register = Register.objects.filter(slug=slug).first() if slug in REGISTER_SLUGS else None
     if register is None:
         known = ", ".join(REGISTER_SLUGS)
-        raise Problem(404, "No such register", f"There is no register “{slug[:40]}”: try {known}.")
+        message = gettext("There is no register “%(slug)s”: try %(known)s.") % {
+            "slug": slug[:40],
+            "known": known,
+        }
+        raise Problem(404, gettext("No such register"), message)
     return register
 
 
@@ -116,8 +123,8 @@ def edition_of_url(
     pk = None
     if pk_text:
         if not (pk_text.isascii() and pk_text.isdigit() and len(pk_text) < 12):
-            message = f"“{pk_text[:40]}” is not an edition number."
-            raise Problem(400, "Not an edition number", message)
+            message = gettext("“%(text)s” is not an edition number.") % {"text": pk_text[:40]}
+            raise Problem(400, gettext("Not an edition number"), message)
         pk = int(pk_text)
     editions = editions_of(register)
     edition = edition_on(editions, day, pk=pk)
@@ -125,9 +132,15 @@ def edition_of_url(
         links = [
             Link(long_date(e.published_on), changes_url(register.slug, e)) for e in editions[::-1]
         ]
-        which = f" (number {pk})" if pk is not None else ""
-        message = f"No edition{which} of the {register.name} dated {long_date(day)} is stored."
-        raise Problem(404, "No such edition", message, links=links)
+        names = {"register": register.name, "date": long_date(day), "pk": pk}
+        if pk is not None:
+            message = (
+                gettext("No edition (number %(pk)s) of the %(register)s dated %(date)s is stored.")
+                % names
+            )
+        else:
+            message = gettext("No edition of the %(register)s dated %(date)s is stored.") % names
+        raise Problem(404, gettext("No such edition"), message, links=links)
     return editions, edition
 
 
@@ -194,7 +207,9 @@ def edition_summary(edition: Edition, *, baseline: bool, slug: str) -> dict[str,
         "kvks": edition.kvk_count,
         "first_stored": baseline,
         # The first edition we stored changed nothing we know of: no counts, not its size.
-        "added": None if baseline else edition.added,
+        # Split as in the edition's own counts: new to the register, and back after a gap.
+        "added": None if baseline else edition.added - edition.readded,
+        "readded": None if baseline else edition.readded,
         "removed": None if baseline else edition.removed,
         "renamed": None if baseline else edition.renamed,
         "reformatted": None if baseline else edition.reformatted,
@@ -309,7 +324,8 @@ def edition_changes_json(request: Request, register: str, day: str) -> Response:
         "removed": rows(found.removed),
         "renamed": rows(found.renamed),
         "reformatted": rows(found.reformatted),
-        "source": Freshness.of(None).credit + f", list of {long_date(found.edition.published_on)}",
+        "source": gettext("%(credit)s, list of %(date)s")
+        % {"credit": Freshness.of(None).credit, "date": long_date(found.edition.published_on)},
     }
     return Response(data)
 
@@ -336,19 +352,29 @@ def evidence(request: HttpRequest, key: str, register: str, day: str) -> HttpRes
             else None
         )
         if listing is None:
-            message = f"No company with the key “{key[:40]}” is on the {register_row.name}."
-            raise Problem(404, "No such company on this register", message)
+            message = gettext("No company with the key “%(key)s” is on the %(register)s.") % {
+                "key": key[:40],
+                "register": register_row.name,
+            }
+            raise Problem(404, gettext("No such company on this register"), message)
         listing.register = register_row  # no query for it below
         if not was_listed_in(listing, edition):
             others = [
-                Link(f"Listed in the edition of {long_date(link.edition)}", link.url)
+                Link(
+                    gettext("Listed in the edition of %(date)s")
+                    % {"date": long_date(link.edition)},
+                    link.url,
+                )
                 for link in evidence_links(listing, editions=editions)
             ]
-            message = (
-                f"{listing.name} was not listed in the edition of "
-                f"{long_date(edition.published_on)} of the {register_row.name}."
-            )
-            raise Problem(404, "Not listed in that edition", message, links=others)
+            message = gettext(
+                "%(name)s was not listed in the edition of %(date)s of the %(register)s."
+            ) % {
+                "name": listing.name,
+                "date": long_date(edition.published_on),
+                "register": register_row.name,
+            }
+            raise Problem(404, gettext("Not listed in that edition"), message, links=others)
     except Problem as problem:
         return problem_page(request, problem)
     same_day = sum(1 for e in editions if e.published_on == edition.published_on) > 1
@@ -464,32 +490,42 @@ def stats_of(register: Register) -> RegisterStats:
     figures = figures_of(editions_of(register))
     dates = [f.published_on for f in figures]
     name = register.name
+    if dates:
+        description = ngettext(
+            "Rows and distinct KvK numbers in each of the %(num)d stored editions, from %(first)s"
+            " to %(last)s. The vertical axis starts near the smallest value, not at zero.",
+            "Rows and distinct KvK numbers in each of the %(num)d stored editions, from %(first)s"
+            " to %(last)s. The vertical axis starts near the smallest value, not at zero.",
+            len(figures),
+        ) % {"num": len(figures), "first": long_date(dates[0]), "last": long_date(dates[-1])}
+    else:
+        description = gettext(
+            "Rows and distinct KvK numbers in each of the 0 stored editions."
+            " The vertical axis starts near the smallest value, not at zero."
+        )
     size = line_chart(
         slug="size",
-        title=f"Size of the {name} per edition",
-        description=(
-            f"Rows and distinct KvK numbers in each of the {len(figures)} stored editions"
-            + (f", from {long_date(dates[0])} to {long_date(dates[-1])}." if dates else ".")
-            + " The vertical axis starts near the smallest value, not at zero."
-        ),
+        title=gettext("Size of the %(register)s per edition") % {"register": name},
+        description=description,
         dates=dates,
         series=[
-            ("Rows", "rows", [f.rows for f in figures]),
-            ("Distinct KvK numbers", "kvks", [f.kvks for f in figures]),
+            (gettext("Rows"), "rows", [f.rows for f in figures]),
+            (gettext("Distinct KvK numbers"), "kvks", [f.kvks for f in figures]),
         ],
     )
     changed = [f for f in figures if f.added is not None]
     updown = updown_chart(
         slug="changes",
-        title=f"Employers added and removed per edition of the {name}",
-        description=(
+        title=gettext("Employers added and removed per edition of the %(register)s")
+        % {"register": name},
+        description=gettext(
             "Per edition, the employers added (new or listed again, up) and no longer listed "
             "(down), compared with the edition before. The first stored edition is left out: "
             "everything in it is new to us."
         ),
         dates=[f.published_on for f in changed],
-        up=("Added", "added", [f.added or 0 for f in changed]),
-        down=("Removed", "removed", [f.removed or 0 for f in changed]),
+        up=(gettext("Added"), "added", [f.added or 0 for f in changed]),
+        down=(gettext("Removed"), "removed", [f.removed or 0 for f in changed]),
     )
     return RegisterStats(
         register,
@@ -535,14 +571,29 @@ def breakdown(
         return None
     unknown = counts[""]
     rows = [(code, name_of(code), n) for code, n in known]
-    noun = "sector (SBI section of the main activity)" if key == "sector" else "province"
+    names = {"register": register.name, "num": f"{unknown:,}"}
+    if key == "sector":
+        title = gettext("Employers on the %(register)s per sector") % names
+        description = ngettext(
+            "Employers listed now, by the sector (SBI section of the main activity) of their KvK"
+            " registration; %(num)s is not known yet and not drawn.",
+            "Employers listed now, by the sector (SBI section of the main activity) of their KvK"
+            " registration; %(num)s are not known yet and not drawn.",
+            unknown,
+        )
+    else:
+        title = gettext("Employers on the %(register)s per province") % names
+        description = ngettext(
+            "Employers listed now, by the province of their KvK registration; %(num)s is not"
+            " known yet and not drawn.",
+            "Employers listed now, by the province of their KvK registration; %(num)s are not"
+            " known yet and not drawn.",
+            unknown,
+        )
     chart = hbar_chart(
         slug=f"{key}s",
-        title=f"Employers on the {register.name} per {key}",
-        description=(
-            f"Employers listed now, by the {noun} of their KvK registration; "
-            f"{unknown:,} are not known yet and not drawn."
-        ),
+        title=title,
+        description=description % names,
         items=[(name, n) for _, name, n in rows],
     )
     return Breakdown(key=key, rows=rows, unknown=unknown, chart=chart)
@@ -553,11 +604,16 @@ def stats_register(request: HttpRequest) -> Register:
     if not form.is_valid():
         known = ", ".join(REGISTER_SLUGS)
         given = request.GET.get("register", "")[:40]
-        raise Problem(400, "No such register", f"There is no register “{given}”: try {known}.")
+        message = gettext("There is no register “%(slug)s”: try %(known)s.") % {
+            "slug": given,
+            "known": known,
+        }
+        raise Problem(400, gettext("No such register"), message)
     slug = form.cleaned_data["register"] or "work"
     register = served_register(request, slug)
     if register is None:
-        raise Problem(404, "No such register", f"The {slug} register is not set up yet.")
+        message = gettext("The %(slug)s register is not set up yet.") % {"slug": slug}
+        raise Problem(404, gettext("No such register"), message)
     return register
 
 

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -269,5 +269,21 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "facet_inputs": facet_inputs(filterset),
         "htmx_partial": partial,
         "not_synced": register_label(filterset.register_slug) if not_synced else "",
+        "filters_set": filters_set(filterset, request.GET),
     }
     return render(request, template, context)
+
+
+# The fields under "Filters", folded on a phone: its summary says how many are set, so a filter
+# chosen earlier is not hidden from whoever reads the results.
+FOLDED_FILTERS = ("register", "status", "listed_since", "sort", "editions", "as_of")
+
+
+def filters_set(filterset: ListingFilter, params: QueryDict) -> int:
+    """How many of the folded filters differ from their defaults."""
+    count = 0
+    for name in FOLDED_FILTERS:
+        value = params.get(name)
+        if value and value != filterset.filters[name].extra.get("initial"):
+            count += 1
+    return count

@@ -53,12 +53,19 @@ def public_pages() -> list[str]:
         reverse("registry:stats"),
         reverse("registry:check"),
         reverse("registry:about"),
+        reverse("registry:api-docs"),
         "/no-such-page/",
     ]
 
 
+# Swagger UI (/api/docs/) puts its copy button inside the operation's toggle button: axe's
+# nested-interactive, a defect of the library's markup we cannot change from outside. Only those
+# toggles are left out; the rest of the page, its colours included, is checked.
+SWAGGER_TOGGLES = {"exclude": [["#swagger-ui .opblock-summary-control"]]}
+
+
 def violations(page: Page) -> list[str]:
-    results: Any = axe_module.Axe().run(page, options=RUN_ONLY)
+    results: Any = axe_module.Axe().run(page, context=SWAGGER_TOGGLES, options=RUN_ONLY)
     found = []
     for violation in results.response["violations"]:
         targets = ", ".join(str(node["target"]) for node in violation["nodes"][:3])

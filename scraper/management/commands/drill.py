@@ -3,8 +3,9 @@
 A fault drill, not a test: it prints what happened, it asserts nothing, and it is not part of
 the suite. Each scenario is one function in SCENARIOS; it gets a Drill (the loopback server and a
 way to sync from it) and returns one line saying what the sync did. The command adds how the
-site stands afterwards and the peak memory of the process during the scenario. A new fault (a
-worker killed mid-sync, Redis stopped) is one more function in the list.
+site stands afterwards and the peak memory of the process during the scenario. Besides the
+broken pages it kills a worker mid-sync (a child process, SIGKILL; PostgreSQL only) and stops
+Redis (the cache and the broker at a closed port). A new fault is one more function in the list.
 
 It works in a throwaway test database (created and dropped here, as `manage.py bench` does),
 so real data is never touched, and lists 127.0.0.1 in REGISTER_URL_HOSTS for its own run only.
@@ -13,9 +14,14 @@ so real data is never touched, and lists 127.0.0.1 in REGISTER_URL_HOSTS for its
 from __future__ import annotations
 
 import gzip
+import multiprocessing
+import os
 import resource
+import signal
+import socket
 import threading
 import time
+import warnings
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -23,22 +29,32 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import StringIO
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection, connections
+from django.test import Client
 from django.test.utils import override_settings, setup_databases, teardown_databases
+from django.urls import reverse
 from django.utils import timezone
 
-from registry.models import Register
-from scraper.sync import SyncResult, get_register, queue_sync, run_sync
+from config.celery import app as celery_app
+from registry.models import Register, SyncRun
+from scraper.sync import RunAlreadyOpen, SyncResult, get_register, queue_sync, run_sync
 
 ROWS = 13_000  # the Work register in October 2026 (register.md, section 10)
 BOMB_BYTES = 10 * 1024**3  # what the gzip bomb inflates to: 10 GB of zeros, made as it is sent
 TRICKLE_SECONDS = 0.05  # between two rows of the endless page
+# The killed worker: the task time limit, after which a silent run is dead (30 min in
+# production), and how far into its run the worker is killed (well inside its fetch).
+KILL_TIME_LIMIT = 3
+KILL_AFTER = 1.0
 
 
 def register_page(rows: list[tuple[str, str]], *, updated: date) -> bytes:
@@ -175,12 +191,162 @@ def shrunk_page(drill: Drill) -> str:
     return drill.sync("/shrunk").summary()
 
 
+def killed_worker(drill: Drill) -> str:
+    """a worker SIGKILLed mid-sync (the task time limit 3 s for the drill)"""
+    if connection.vendor != "postgresql":
+        return "skipped: a child process cannot reach this process's in-memory SQLite database"
+    with override_settings(CELERY_TASK_TIME_LIMIT=KILL_TIME_LIMIT):
+        run = queue_sync(
+            register="work", trigger="drill", now=timezone.now(), url=drill.base_url + "/endless"
+        )
+        connections.close_all()  # the child opens its own: a shared socket would be garbled
+        worker = multiprocessing.get_context("fork").Process(
+            target=_sync_in_child, args=(run.pk,), daemon=True
+        )
+        with warnings.catch_warnings():  # fork beside the page server's thread: it is not used
+            warnings.simplefilter("ignore", DeprecationWarning)
+            worker.start()
+        if not _wait_for(lambda: _status(run.pk) == SyncRun.Status.RUNNING, seconds=10):
+            worker.kill()
+            return f"the child never started run {run.pk} ({_status(run.pk)})"
+        time.sleep(KILL_AFTER)  # mid-fetch: the endless page is still coming
+        os.kill(worker.pid or 0, signal.SIGKILL)
+        worker.join()
+        killed = timezone.now()
+        status_after_kill = _status(run.pk)
+        blocked = 0
+        waited = time.monotonic()
+        while True:  # the next sync, again and again, as "Resync now" clicks would be
+            try:
+                result = drill.sync("/whole")
+                break
+            except RunAlreadyOpen:
+                blocked += 1
+                if time.monotonic() - waited > 4 * KILL_TIME_LIMIT:
+                    return f"run {run.pk} still {_status(run.pk)} {4 * KILL_TIME_LIMIT} s after"
+                time.sleep(0.1)
+        dead = SyncRun.objects.get(pk=run.pk)
+    last_sign = dead.heartbeat_at or dead.started_at or dead.created_at
+    ended = dead.finished_at or killed
+    return (
+        f"killed the child {KILL_AFTER:g} s into run {dead.pk} (left {status_after_kill}); "
+        f"{blocked} next syncs were told it is open, then one failed it "
+        f"{(ended - last_sign).total_seconds():.1f} s after its last sign of life (limit "
+        f"{KILL_TIME_LIMIT} s; {(ended - killed).total_seconds():.1f} s after the kill): "
+        f"{dead.status}: {dead.message!r}; that sync went ahead: {result.summary()}"
+    )
+
+
+def _sync_in_child(run_id: int) -> None:
+    """The worker: the real sync of a queued run, in a process of its own."""
+    run_sync(run_id)
+
+
+def _status(run_id: int) -> str:
+    return SyncRun.objects.values_list("status", flat=True).get(pk=run_id)
+
+
+def _wait_for(condition: Callable[[], bool], *, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def redis_stopped(drill: Drill) -> str:
+    """Redis stopped (the cache and the broker at a closed port)"""
+    url = f"redis://127.0.0.1:{_closed_port()}/0"
+    cache_down = {
+        "default": {
+            **settings.CACHES["default"],
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5},
+        }
+    }
+    down = override_settings(
+        REDIS_URL=url,
+        CELERY_BROKER_URL=url,
+        CELERY_TASK_ALWAYS_EAGER=False,
+        CACHES=cache_down,
+        SYNC_IN_THREAD=False,
+        ALLOWED_HOSTS=["testserver"],
+    )
+    with down, broker_at(url):
+        client = Client()
+        answers = []
+        for page in ("/", "/?q=voorbeeld", "/search.json?q=voorbeeld"):
+            started = time.monotonic()
+            status = client.get(page).status_code
+            answers.append(f"{page} {status} in {(time.monotonic() - started) * 1000:.0f} ms")
+        out = StringIO()
+        started = time.monotonic()
+        try:
+            call_command("sync_register", "--url", drill.base_url + "/whole", stdout=out)
+            command = out.getvalue().strip()
+        except CommandError as error:
+            command = f"did not complete: {error}"
+        command += f" ({time.monotonic() - started:.1f} s)"
+        admin = User.objects.create_superuser("drill", "drill@example.org", uuid4().hex)
+        client.force_login(admin)
+        resync = reverse("admin:registry_register_resync", args=[get_register("work").pk])
+        started = time.monotonic()
+        response = client.post(resync)
+        took = time.monotonic() - started
+        run = SyncRun.objects.filter(trigger="admin").latest("pk")
+    return (
+        f"{'; '.join(answers)}; sync_register --url: {command}; Resync now answered "
+        f"{response.status_code} in {took:.1f} s, run {run.pk} {run.status}: {run.message!r}"
+    )
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on: bound, then let go."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def broker_at(url: str) -> Iterator[None]:
+    """Celery's broker at `url` for the block. The app read its settings once (and reads
+    CELERY_BROKER_URL from the environment first), and keeps connection pools: all three are
+    set aside and put back."""
+
+    def forget_pools() -> None:
+        pool = getattr(celery_app, "_pool", None)
+        if pool is not None:
+            pool.force_close_all()
+        setattr(celery_app, "_pool", None)  # noqa: B010 (private: made again on first use)
+        setattr(celery_app.amqp, "_producer_pool", None)  # noqa: B010
+
+    conf = celery_app.conf
+    saved = {name: conf.get(name) for name in ("broker_url", "task_always_eager")}
+    saved_env = os.environ.get("CELERY_BROKER_URL")
+    forget_pools()
+    conf.update(broker_url=url, task_always_eager=False)
+    os.environ["CELERY_BROKER_URL"] = url
+    try:
+        yield
+    finally:
+        forget_pools()
+        conf.update(saved)
+        if saved_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_env
+
+
 SCENARIOS: list[Callable[[Drill], str]] = [
     whole_page,
     cut_page,
     gzip_bomb,
     endless_page,
     shrunk_page,
+    killed_worker,
+    redis_stopped,
 ]
 
 
