@@ -764,6 +764,9 @@ def report(results: Results) -> str:
         + ", ".join(f"{v} {n}" for v, n in sorted(negative_verdicts.items()))
         + f"; removed companies: {len(results.removed)}"
     )
+    for query, hits in results.negatives.items():
+        if hits and hits[0].verdict == "likely":
+            lines.append(f"  negative {query!r} -> {hits[0].name} [{hits[0].kvk} likely]")
     misses = [o for o in results.outcomes if not o.top1]
     if misses:
         lines.append("misses (query -> first hits; expected):")

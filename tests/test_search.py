@@ -341,6 +341,14 @@ def test_a_city_after_the_name_is_read_as_a_place(editions):
     match = first(rank("listed", "Coolblue Utrecht"))
 
     assert (match.listing_id, match.verdict) == (coolblue.pk, "likely")
+    assert first(rank("listed", "Coolblue in Utrecht")).listing_id == coolblue.pk
+
+
+@pytest.mark.django_db
+def test_a_place_after_a_particle_is_a_surname(editions):
+    make_listing("Drukkerij C.V.", edition=editions[2])  # "Vries" is a village in Drenthe
+
+    assert "likely" not in {m.verdict for m in rank("listed", "Drukkerij De Vries Holding")}
 
 
 @pytest.mark.django_db

@@ -45,6 +45,10 @@ __all__ = ["Result", "SearchPage", "SearchQuery", "check", "known_places", "sear
 
 NEAREST = 3  # the closest names offered when nothing matched
 GROUP = 10  # at most this many equal matches named together
+# Before a place's name, a word that makes it a surname ("De Vries", "Van Leiden"), or one
+# that says where ("Coolblue in Utrecht"): _readings.
+SURNAME_PARTICLES = frozenset({"de", "van", "den", "der", "het", "ter", "ten", "op", "aan", "t"})
+PLACE_PREPOSITIONS = frozenset({"in", "te", "uit"})
 READING = 0.97  # a match of another reading of the text (_read) weighs this much of its score
 
 
@@ -295,9 +299,14 @@ def _readings(index: RegisterIndex, normalised: str) -> list[tuple[str, tuple[st
         for size in (1, 2, 3):
             if len(words) <= size:
                 break
+            rest = words[:-size]
+            if rest[-1] in SURNAME_PARTICLES:
+                continue  # "De Vries", "Van Leiden": a surname, not a place
             officials = places.official_names_in(" ".join(words[-size:]), index=index.place_names)
             if officials:
-                readings.append((" ".join(words[:-size]), tuple(officials)))
+                while len(rest) > 1 and rest[-1] in PLACE_PREPOSITIONS:  # "Coolblue in Utrecht"
+                    rest = rest[:-1]
+                readings.append((" ".join(rest), tuple(officials)))
     return list(dict.fromkeys(readings))
 
 
