@@ -13,7 +13,8 @@ from pathlib import Path
 import dj_database_url
 import django_stubs_ext
 from csp.constants import NONE, SELF
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext_lazy
 
 django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] and QuerySet[Model] run as written
@@ -208,9 +209,52 @@ if STALE_CHECK_HOURS < 1:
 # about 2 %). The admins are mailed (ADMINS below).
 REMOVAL_HOLD_PERCENT = env_positive("REMOVAL_HOLD_PERCENT", default=5.0)
 
+
+def env_admins(name: str) -> list[tuple[str, str]]:
+    """ "Name <address>" or bare addresses, comma-separated, as (name, address) pairs.
+
+    parseaddr() takes almost anything ("Ada <ada@example.org" gives a pair); an entry that is
+    not exactly one of the two forms, or whose address is no e-mail address, stops start-up
+    with the entry named, rather than mail that silently goes nowhere.
+    """
+    admins = []
+    for entry in env_list(name, default=""):
+        display, address = parseaddr(entry)
+        bare = entry == address
+        named = bool(display) and entry.endswith(f"<{address}>")
+        try:
+            validate_email(address)
+        except ValidationError:
+            bare = named = False
+        if not (bare or named):
+            raise ImproperlyConfigured(
+                f'{name}: {entry!r} is not "Name <address>" or an e-mail address '
+                f'(write {name}="Ada <ada@example.org>, ops@example.org")'
+            )
+        admins.append((display, address))
+    return admins
+
+
+def env_site_url(name: str) -> str:
+    """The site's own http(s) address, without a trailing slash; empty for none."""
+    raw = os.environ.get(name, "").strip().rstrip("/")
+    if not raw:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(raw)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"{name} must be an http(s) address such as https://erkend.example.org, not {raw!r}"
+        ) from None
+    return raw
+
+
 # Who is told about held editions and failed runs (django.core.mail.mail_admins):
 # ADMINS="Ada <ada@example.org>, ops@example.org". Without it nobody is mailed.
-ADMINS = [parseaddr(entry) for entry in env_list("ADMINS", default="")]
+ADMINS = env_admins("ADMINS")
+# Where the site is reached, for links in mail (a held edition's admin page); empty: the mail
+# gives the path alone.
+SITE_URL = env_site_url("SITE_URL")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", "erkend@localhost")
 EMAIL_SUBJECT_PREFIX = "[erkend] "
 if DEBUG and not os.environ.get("EMAIL_HOST"):

@@ -170,6 +170,11 @@ class SyncRun(models.Model):
         # listed employers, so it waits for an admin's approval (scraper.gates.hold_reason).
         HELD = "held", _("held: waits for an admin's approval")
         CANCELLED = "cancelled", _("cancelled by an admin")
+        # Held, then a newer look published an edition or was held itself: never approvable,
+        # so an old cut page cannot be published over a newer edition (superseded_by names it).
+        SUPERSEDED = "superseded", _("superseded by a newer look")
+        # Held, and an admin judged the page wrong: never published (scraper.runs.reject_run).
+        REJECTED = "rejected", _("rejected by an admin")
 
     FINISHED = (
         Status.DONE,
@@ -179,6 +184,8 @@ class SyncRun(models.Model):
         Status.SKIPPED,
         Status.HELD,
         Status.CANCELLED,
+        Status.SUPERSEDED,
+        Status.REJECTED,
     )
     # A run that kept its page for an admin to accept (refused) or approve (held).
     AWAITING_ADMIN = (Status.REFUSED, Status.HELD)
@@ -217,6 +224,12 @@ class SyncRun(models.Model):
     accepted_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="acceptances"
     )
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="superseded"
+    )
+    # SHA-256 of the page's sorted parsed rows, as Edition.rows_sha256: the edition a run saw,
+    # so a held edition seen again on the next look is known (the admins are mailed once).
+    rows_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

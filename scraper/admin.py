@@ -42,7 +42,7 @@ from registry.models import (
 from scraper.editions import raw_page
 from scraper.enrich import coverage, is_paused, set_paused
 from scraper.fetch import FetchError, check_url_host
-from scraper.runs import cancel_run, fail_unsent
+from scraper.runs import cancel_run, fail_unsent, reject_run
 from scraper.sync import (
     RunAlreadyOpen,
     preview_refused,
@@ -100,6 +100,23 @@ def _to_open_run(request: HttpRequest, run: SyncRun) -> HttpResponse:
         _("A sync of this register is already %(status)s.") % {"status": run.get_status_display()},
     )
     return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[run.pk]))
+
+
+class RejectForm(forms.Form):
+    """Why an admin rejects a held edition: optional, kept in the run's message."""
+
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60, "maxlength": 500}),
+        error_messages={
+            "max_length": _(
+                "The reason may be at most %(limit_value)d characters long "
+                "(it has %(show_value)d). Nothing was changed."
+            )
+        },
+    )
 
 
 class RegisterForm(forms.ModelForm[Register]):
@@ -203,6 +220,7 @@ class SyncRunAdmin(admin.ModelAdmin[SyncRun]):
         "message",
         "edition",
         "accepted_from",
+        "superseded_by",
     ]
     exclude = ["raw_gzip", "raw_content_type"]
 
@@ -225,6 +243,7 @@ class SyncRunAdmin(admin.ModelAdmin[SyncRun]):
             path("<int:pk>/status.json", view(self.status_view), name="registry_syncrun_status"),
             path("<int:pk>/accept/", view(self.accept_view), name="registry_syncrun_accept"),
             path("<int:pk>/cancel/", view(self.cancel_view), name="registry_syncrun_cancel"),
+            path("<int:pk>/reject/", view(self.reject_view), name="registry_syncrun_reject"),
             path("<int:pk>/page/", view(self.page_view), name="registry_syncrun_page"),
             *super().get_urls(),
         ]
@@ -244,6 +263,10 @@ class SyncRunAdmin(admin.ModelAdmin[SyncRun]):
             extra["progress"] = read_progress(run)
             if run.status in SyncRun.AWAITING_ADMIN and run.raw_gzip is not None:
                 extra["preview"] = preview_refused(run)
+            if run.status in SyncRun.AWAITING_ADMIN:
+                extra["published_by"] = run.acceptances.filter(status=SyncRun.Status.DONE).first()
+            if run.status == SyncRun.Status.HELD and extra.get("published_by") is None:
+                extra["reject_form"] = RejectForm()
         return super().change_view(request, object_id, form_url, extra)
 
     def status_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -255,6 +278,9 @@ class SyncRunAdmin(admin.ModelAdmin[SyncRun]):
 
     def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         return _cancel(request, pk=pk)
+
+    def reject_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return _reject(request, pk=pk)
 
     def page_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         _require_view(self, request)
@@ -287,6 +313,16 @@ def _accept(request: HttpRequest, *, pk: int) -> HttpResponse:
     if not request.user.has_perm("registry.change_register"):
         return HttpResponse(_("You may not accept an edition."), status=403)
     refused = get_object_or_404(SyncRun, pk=pk)
+    if refused.status == SyncRun.Status.SUPERSEDED:
+        messages.error(
+            request,
+            _(
+                "Not approved: a newer look at the page (run #%(newer)s) superseded this run, "
+                "so its edition can no longer be published. Nothing was changed."
+            )
+            % {"newer": refused.superseded_by_id},
+        )
+        return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[pk]))
     if refused.status not in SyncRun.AWAITING_ADMIN or refused.raw_gzip is None:
         messages.error(request, _("Only a refused or held run that kept its page can be accepted."))
         return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[pk]))
@@ -313,6 +349,28 @@ def _cancel(request: HttpRequest, *, pk: int) -> HttpResponse:
         )
     else:
         messages.warning(request, _("This run had already finished; nothing was cancelled."))
+    return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[pk]))
+
+
+@require_POST
+def _reject(request: HttpRequest, *, pk: int) -> HttpResponse:
+    if not request.user.has_perm("registry.change_register"):
+        return HttpResponse(_("You may not reject an edition."), status=403)
+    run = get_object_or_404(SyncRun, pk=pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        errors = " ".join(str(error) for error in form.errors.get("reason", []))
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    reason = form.cleaned_data["reason"].strip()
+    if reject_run(run, by=request.user.get_username(), reason=reason):
+        messages.success(
+            request, _("Rejected: this edition is not published; the public keeps the one served.")
+        )
+    else:
+        messages.warning(
+            request,
+            _("Only a held run that was not approved can be rejected. Nothing was changed."),
+        )
     return HttpResponseRedirect(reverse("admin:registry_syncrun_change", args=[pk]))
 
 

@@ -15,7 +15,7 @@ from typing import TypeVar
 from django.db import connection, models
 from django.db.models import QuerySet
 
-from registry.models import Company, Edition, Listing, ListingEvent, ListingName
+from registry.models import Company, Edition, Listing, ListingEvent, ListingName, Register
 from registry.text import name_key, search_text, sort_key
 from scraper.inserts import insert_rows
 from scraper.parse import ParsedEdition, RegisterRow, format_key
@@ -35,12 +35,33 @@ class Counts:
 
 
 @dataclass(frozen=True, slots=True)
-class _Known:
+class KnownListing:
+    """A listing of the register as the sync compares it: every one, listed or removed."""
+
     pk: int
     key: str
     company_id: int
     name: str
     removed_on: date | None
+
+
+def known_listings(register: Register) -> dict[str, KnownListing]:
+    """Every listing of `register` by company key, in one query of plain values (no objects).
+
+    The gates and apply_edition() share what this reads: the sync holds the register's lock
+    from the gates to its commit, and only a sync writes a register's listings.
+    """
+    return {
+        row[1]: KnownListing(*row)
+        for row in Listing.objects.filter(register=register).values_list(
+            "pk", "company__key", "company_id", "name", "removed_on"
+        )
+    }
+
+
+def listed_keys(known: dict[str, KnownListing]) -> set[str]:
+    """The keys of the listings that are listed now (not removed)."""
+    return {key for key, row in known.items() if row.removed_on is None}
 
 
 @dataclass(slots=True)
@@ -96,24 +117,25 @@ def apply_edition(
     now: datetime,
     keep_names: bool = False,
     progress: Callable[[int], None] = lambda written: None,
+    known: dict[str, KnownListing] | None = None,
+    entries: dict[str, _Entry] | None = None,
 ) -> Counts:
     """Write what changed between `previous` and `edition`. Call inside a transaction.
 
+    `known` and `entries` are what known_listings() and group_rows() return, when the caller
+    has them already (the sync's gates read them); otherwise they are read here.
     New and returning KvK numbers go first in the enrichment queue, due `now`
     (scraper/enrich.py); companies without a KvK number are not queued.
     """
     register = edition.register
     day = edition.published_on
     edition_id = edition.pk
-    entries = group_rows(parsed.rows)
+    if entries is None:
+        entries = group_rows(parsed.rows)
     written = 0
 
-    known = {
-        row[1]: _Known(*row)
-        for row in Listing.objects.filter(register=register).values_list(
-            "pk", "company__key", "company_id", "name", "removed_on"
-        )
-    }
+    if known is None:
+        known = known_listings(register)
     current_names: dict[int, dict[str, int]] = {}  # listing -> name_raw -> ListingName pk
     if previous is not None:
         for pk, listing_id, name_raw in ListingName.objects.filter(

@@ -10,6 +10,8 @@ published, with a note, when more than FLAG_REMOVALS_OVER leave in one edition.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -18,7 +20,6 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
 from registry.models import Edition, Listing, Register, SyncRun
-from scraper.editions import group_rows
 from scraper.parse import ParsedEdition
 
 log = logging.getLogger(__name__)
@@ -72,45 +73,63 @@ def check_plausible(
             )
 
 
-def would_remove(register: Register, parsed: ParsedEdition) -> list[Listing]:
-    """The listings of `register` listed now that `parsed` no longer has, A-Z. Writes nothing."""
-    keys = set(group_rows(parsed.rows))
-    listed = Listing.objects.filter(register=register, removed_on__isnull=True).select_related(
-        "company"
-    )
-    return sorted(
-        (
-            listing
-            for listing in listed.only(
-                "name", "first_listed", "company__key", "company__kvk_number"
-            )
-            if listing.company.key not in keys
-        ),
-        key=lambda listing: listing.name.casefold(),
-    )
+@dataclass(frozen=True, slots=True)
+class Removals:
+    """What an edition would remove: counted from keys, no Listing object built."""
+
+    listed: int  # listed now
+    keys: frozenset[str]  # of those, the keys the edition no longer has
+
+    @property
+    def count(self) -> int:
+        return len(self.keys)
 
 
-def hold_reason(register: Register, removed: list[Listing]) -> str:
-    """Why an edition that removes `removed` must wait for an admin, or "" when it need not.
+def count_removals(listed: set[str], entries: Iterable[str]) -> Removals:
+    """The listed keys (editions.listed_keys) that an edition's keys (group_rows) lack."""
+    return Removals(listed=len(listed), keys=frozenset(listed.difference(entries)))
+
+
+def removed_listings(register: Register, removals: Removals) -> list[Listing]:
+    """The listings `removals` names, A-Z, to show an admin. Writes nothing; one query."""
+    listings = (
+        Listing.objects.filter(
+            register=register, removed_on__isnull=True, company__key__in=removals.keys
+        )
+        .select_related("company")
+        .only("name", "first_listed", "company__key", "company__kvk_number")
+    )
+    return sorted(listings, key=lambda listing: listing.name.casefold())
+
+
+def hold_reason(removals: Removals) -> str:
+    """Why an edition that removes `removals` must wait for an admin, or "" when it need not.
 
     Real months remove 5 to 40 of some 13,000 employers; removing more than REMOVAL_HOLD_PERCENT
     of the listed ones is more likely a broken page than a real purge, and a job seeker told
     "no longer listed" may act on it. So the edition is kept, not published, until approved.
     """
-    listed = Listing.objects.filter(register=register, removed_on__isnull=True).count()
-    if not listed or not removed:
+    if not removals.listed or not removals.count:
         return ""
-    share = 100 * len(removed) / listed
+    share = 100 * removals.count / removals.listed
     if share <= settings.REMOVAL_HOLD_PERCENT:
         return ""
-    return (
-        f"it would remove {len(removed):,} of the {listed:,} listed employers ({share:.1f} %, "
-        f"more than {settings.REMOVAL_HOLD_PERCENT:g} %): held until an admin approves it"
-    )
+    return gettext(
+        "it would remove %(removed)s of the %(listed)s listed employers (%(share)s %%, more "
+        "than %(limit)s %%): held until an admin approves it"
+    ) % {
+        "removed": f"{removals.count:,}",
+        "listed": f"{removals.listed:,}",
+        "share": f"{share:.1f}",
+        "limit": f"{settings.REMOVAL_HOLD_PERCENT:g}",
+    }
 
 
 def tell_admins_held(run: SyncRun, removed: list[Listing], *, shown: int = 50) -> None:
-    """Mail the admins (settings.ADMINS) what the held edition would remove. Never raises."""
+    """Mail the admins (settings.ADMINS) what the held edition would remove. Never raises.
+
+    The link to the run's admin page is a full address with settings.SITE_URL, a path without.
+    """
     register = run.register
     served = register.current_edition
     # The mail is written in the site's language (settings.LANGUAGE_CODE), as the worker runs.
@@ -119,7 +138,7 @@ def tell_admins_held(run: SyncRun, removed: list[Listing], *, shown: int = 50) -
         "reason": run.message,
         "page": run.published_on or gettext("no date"),
         "serving": served.published_on if served else gettext("nothing yet"),
-        "url": reverse("admin:registry_syncrun_change", args=[run.pk]),
+        "url": settings.SITE_URL + reverse("admin:registry_syncrun_change", args=[run.pk]),
         "shown": min(shown, len(removed)),
         "num": f"{len(removed):,}",
     }
@@ -128,7 +147,7 @@ def tell_admins_held(run: SyncRun, removed: list[Listing], *, shown: int = 50) -
         % names,
         "",
         gettext("Edition on the page: %(page)s; still serving: %(serving)s.") % names,
-        gettext("Review it and approve or leave it in the admin: %(url)s") % names,
+        gettext("Review it, then approve or reject it in the admin: %(url)s") % names,
         "",
         gettext("Employers it would remove (first %(shown)s of %(num)s):") % names,
         *(

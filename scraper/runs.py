@@ -131,6 +131,37 @@ def cancel_run(run: SyncRun, *, by: str, now: datetime) -> bool:
     )
 
 
+def reject_run(run: SyncRun, *, by: str, reason: str) -> bool:
+    """End a held run at an admin's word: its edition is never published, and the public keeps
+    the edition it is shown. False if the run is no longer held, or an approval of it is open
+    or done: nothing is changed then.
+    """
+    if reason:
+        message = gettext("rejected by %(user)s: %(reason)s") % {"user": by, "reason": reason}
+    else:
+        message = gettext("rejected by %(user)s") % {"user": by}
+    approved = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING, SyncRun.Status.DONE)
+    rejected = (
+        SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.HELD)
+        .exclude(
+            pk__in=SyncRun.objects.filter(status__in=approved, accepted_from__isnull=False).values(
+                "accepted_from_id"
+            )
+        )
+        .update(status=SyncRun.Status.REJECTED, message=message, raw_gzip=None)
+    )
+    if not rejected:
+        return False
+    log.info("sync run %s: %s", run.pk, message)
+    # Visitors were told an edition is being reviewed; if this was the last look, it is over.
+    later = SyncRun.objects.filter(register_id=run.register_id, pk__gt=run.pk).exclude(
+        trigger__in=SyncRun.NOT_A_LOOK
+    )
+    if not later.exists():
+        Register.objects.filter(pk=run.register_id).update(last_check_message="")
+    return True
+
+
 def fail_unsent(run: SyncRun, error: Exception, *, now: datetime) -> None:
     """The task of a queued run could not be sent (the broker is down): no worker will ever take
     it, so it is failed now, with why, and the admins are told."""

@@ -23,24 +23,27 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from registry.context_processors import STILL_SERVING
-from registry.models import (
-    Edition,
-    Listing,
-    Register,
-    SyncRun,
+from registry.models import Edition, Register, SyncRun
+from scraper.editions import (
+    Counts,
+    apply_edition,
+    group_rows,
+    known_listings,
+    listed_keys,
+    refresh_statistics,
 )
-from scraper.editions import Counts, apply_edition, group_rows, refresh_statistics
 from scraper.fetch import FetchError, FetchResult, fetch_page
 from scraper.gates import (
     SyncRefused,
     check_plausible,
+    count_removals,
     hold_reason,
     removal_flag,
+    removed_listings,
     tell_admins_held,
-    would_remove,
 )
 from scraper.locks import register_lock
 from scraper.parse import (
@@ -165,8 +168,25 @@ def queue_sync(
     return _open_run(get_register(register), now=now, trigger=trigger, url=url, force=force)
 
 
+class RunSuperseded(ValueError):
+    """A held run a newer look has superseded: approving it would publish an older page."""
+
+    def __init__(self, run: SyncRun) -> None:
+        self.run = run
+        super().__init__(
+            gettext("run %(run)s was superseded by run %(newer)s and can no longer be approved")
+            % {"run": run.pk, "newer": run.superseded_by_id}
+        )
+
+
 def queue_acceptance(refused: SyncRun, *, now: datetime) -> SyncRun:
-    """Queue a forced sync of the page a refused run kept: the admin has judged it right."""
+    """Queue a forced sync of the page a refused run kept: the admin has judged it right.
+
+    Raises RunSuperseded for a held run a newer look superseded, ValueError for any other run
+    that kept no page to accept, and RunAlreadyOpen while a sync of the register is open.
+    """
+    if refused.status == SyncRun.Status.SUPERSEDED:
+        raise RunSuperseded(refused)
     if refused.status not in SyncRun.AWAITING_ADMIN or refused.raw_gzip is None:
         raise ValueError("only a refused or held run that kept its page can be accepted")
     return _open_run(
@@ -307,6 +327,10 @@ def _run_locked(
     beat: Callable[[], None] = lambda: None,
 ) -> SyncResult:
     register = run.register
+    # A newer look may have come between the admin's click and now (the run is read fresh).
+    origin = run.accepted_from
+    if origin is not None and origin.status == SyncRun.Status.SUPERSEDED:
+        return _finish(run, SyncRun.Status.FAILED, str(RunSuperseded(origin)))
     page = _fetch(run, register)
     beat()
     if page.not_modified:
@@ -330,7 +354,7 @@ def _run_locked(
     run.published_on = edition_date
 
     previous = register.current_edition
-    rows_sha256 = parsed.rows_sha256()
+    rows_sha256 = run.rows_sha256 = parsed.rows_sha256()
     if previous is not None and previous.rows_sha256 == rows_sha256:
         _remember_validators(register, page)
         _record_check(register, now=now, ok=True, message="", run=run)
@@ -347,11 +371,25 @@ def _run_locked(
         return _refuse(run, raw, page.content_type, now, str(refusal))
     # A forced or accepted page has been judged by an admin already; so has an import or a
     # backfill, run at the command line by one who reads what it removed.
+    # Read once, as plain values, for the gate and the writing alike (editions.known_listings).
+    known = known_listings(register)
+    entries = group_rows(parsed.rows)
     if not run.force and run.trigger not in SyncRun.NOT_A_LOOK:
-        removed = would_remove(register, parsed)
-        if reason := hold_reason(register, removed):
+        removals = count_removals(listed_keys(known), entries)
+        if reason := hold_reason(removals):
+            told = _held_before(run)  # before _supersede_held makes it superseded
+            if told is not None and told.status == SyncRun.Status.REJECTED:
+                # An admin judged these very rows wrong: not held (and announced) once more.
+                _record_check(register, now=now, ok=True, message="", run=run)
+                again = gettext("the same rows as run %(run)s, which was %(why)s") % {
+                    "run": told.pk,
+                    "why": told.message,
+                }
+                return _finish(run, SyncRun.Status.REJECTED, again)
             held = _refuse(run, raw, page.content_type, now, reason, status=SyncRun.Status.HELD)
-            tell_admins_held(run, removed)
+            _supersede_held(run)
+            if told is None:
+                tell_admins_held(run, removed_listings(register, removals))
             return held
 
     with transaction.atomic():
@@ -376,6 +414,8 @@ def _run_locked(
             previous=previous,
             keep_names=keep_names,
             now=now,
+            known=known,
+            entries=entries,
             progress=lambda written: _progress_and_beat(
                 run, rows_parsed=len(parsed.rows), rows_written=written, beat=beat
             ),
@@ -392,10 +432,49 @@ def _run_locked(
         )
         register.current_edition = edition
         register.save(update_fields=["current_edition"])
+        if run.accepted_from_id is not None:  # its page is this edition's now: nothing to approve
+            SyncRun.objects.filter(pk=run.accepted_from_id).update(raw_gzip=None)
+        _supersede_held(run)
     _remember_validators(register, page)
     _record_check(register, now=now, ok=True, message="", run=run)
     refresh_statistics()
     return _finish(run, SyncRun.Status.DONE, flagged, edition=edition, counts=counts)
+
+
+def _held_before(run: SyncRun) -> SyncRun | None:
+    """The latest earlier run of the register that held the rows `run` saw (their hash, as
+    editions are told apart) against the edition served now, whether it still waits, was
+    superseded or was rejected since: the admins were told of it then. None if there is none.
+    A page the IND leaves as it is is held again on every daily look; one mail is enough."""
+    register = run.register
+    earlier = SyncRun.objects.filter(
+        register_id=register.pk,
+        status__in=(SyncRun.Status.HELD, SyncRun.Status.SUPERSEDED, SyncRun.Status.REJECTED),
+        rows_sha256=run.rows_sha256,
+        pk__lt=run.pk,
+    )
+    if register.current_edition_id is not None:  # held against this edition, not an older one
+        published_by = SyncRun.objects.filter(
+            edition_id=register.current_edition_id, status=SyncRun.Status.DONE
+        ).values("pk")[:1]
+        earlier = earlier.filter(pk__gt=published_by)
+    return earlier.only("pk", "status", "message").order_by("-pk").first()
+
+
+def _supersede_held(run: SyncRun) -> int:
+    """Mark superseded by `run` (which published, or was held itself) the earlier held runs of
+    its register, so an old page can never be approved over a newer edition. A held run an
+    acceptance published is left alone: it was approved, not superseded. Returns how many."""
+    approved = SyncRun.objects.filter(
+        status=SyncRun.Status.DONE, accepted_from__isnull=False
+    ).values("accepted_from_id")
+    earlier = SyncRun.objects.filter(
+        register_id=run.register_id, status=SyncRun.Status.HELD, pk__lt=run.pk
+    ).exclude(pk__in=approved)
+    if run.accepted_from_id is not None:  # not DONE yet: it is publishing now
+        earlier = earlier.exclude(pk=run.accepted_from_id)
+    # The page goes: kept only while an admin may still approve it (as in _finish).
+    return earlier.update(status=SyncRun.Status.SUPERSEDED, superseded_by=run, raw_gzip=None)
 
 
 def _fetch(run: SyncRun, register: Register) -> FetchResult:
@@ -561,20 +640,16 @@ def preview_refused(run: SyncRun) -> dict[str, object]:
         parsed = _parse(page)
     except ParseError as error:
         return {"error": str(error)}
-    listed = set(
-        Listing.objects.filter(register=run.register, removed_on__isnull=True).values_list(
-            "company__key", flat=True
-        )
-    )
-    keys = set(group_rows(parsed.rows))
-    removed = would_remove(run.register, parsed)
+    listed = listed_keys(known_listings(run.register))
+    keys = group_rows(parsed.rows).keys()
+    removals = count_removals(listed, keys)
     return {
         "published_on": parsed.published_on,
         "rows": len(parsed.rows),
         "kvk_count": parsed.kvk_count,
         "would_add": len(keys - listed),
-        "would_remove": len(removed),
-        "removed": removed,
+        "would_remove": removals.count,
+        "removed": removed_listings(run.register, removals),
         "warnings": parsed.warnings[:20],
         "sample": parsed.rows[:10],
     }

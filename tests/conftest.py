@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import date
 
 import pytest
 import responses
 from django.apps import apps
 from django.core.cache import cache
+from django.utils import timezone, translation
 
 from config.catalogue import compile_catalogues
+from registry.models import Register
 from registry.search import index
+from scraper.sync import SyncResult, get_register, queue_sync, run_sync
+from tests.pages import HOLD_BASE, URL, Row, register_page
 
 REFERENCE_MIGRATION = "registry.migrations.0016_load_reference_places_and_sbi"
 # The four registers, in the order `migrate` seeds them (each seed adds only what is missing).
@@ -63,3 +68,69 @@ def _test_settings(settings) -> Iterator[None]:
     yield
     cache.clear()
     index.forget()
+    # A request in Dutch leaves Dutch active in this thread (LocaleMiddleware activates and
+    # never deactivates): the next test would read Dutch where it expects the default.
+    translation.deactivate()
+
+
+# --- The Work register at a test URL, its pages, and an edition about to be held -----------------
+
+
+@pytest.fixture
+def register(db) -> Register:
+    register = get_register("work")  # seeded by migration 0002; re-made after a flush
+    register.url = URL
+    register.min_rows = 3
+    register.save()
+    return register
+
+
+@pytest.fixture
+def serve(no_network) -> Callable[..., str]:
+    """Serve a register page at URL; call again to serve the next edition."""
+
+    def _serve(
+        rows: list[Row],
+        *,
+        updated: date = date(2026, 10, 5),
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> str:
+        html = register_page(rows, updated=updated)
+        no_network.remove("GET", URL)
+        no_network.add(
+            "GET",
+            URL,
+            body=html,
+            status=status,
+            headers=headers or {},
+            content_type="text/html; charset=utf-8",
+        )
+        return html
+
+    return _serve
+
+
+def look() -> SyncResult:
+    """One sync of the Work register, as the schedule runs it (a look at the live page)."""
+    return run_sync(queue_sync(register="work", trigger="schedule", now=timezone.now()).pk)
+
+
+@pytest.fixture
+def cut_page(register, serve, settings) -> SyncResult:
+    """HOLD_BASE published (5 October 2026), then a page of 3 November without 6 of its 100
+    employers served: the next look is held. Returns the first, published, sync."""
+    settings.ADMINS = [("Ops", "ops@example.org")]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    serve(HOLD_BASE, updated=date(2026, 10, 5))
+    first = look()
+    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
+    return first
+
+
+@pytest.fixture
+def held(cut_page) -> SyncResult:
+    """The look at the cut page: held, and the admins mailed."""
+    result = look()
+    assert result.status == "held", result.summary()
+    return result

@@ -7,6 +7,9 @@ from html import escape
 
 Row = tuple[str, str]  # (name as published, KvK cell text)
 
+# Where the tests' Work register is served (responses mocks it; ind.example is on the allow-list).
+URL = "https://ind.example/en/public-register-work"
+
 
 def register_page(rows: list[Row], *, updated: date | None = date(2026, 10, 5)) -> str:
     sentence = (
@@ -27,3 +30,7 @@ def register_page(rows: list[Row], *, updated: date | None = date(2026, 10, 5)) 
 
 def numbered_rows(n: int, *, start: int = 0, prefix: str = "Voorbeeld") -> list[Row]:
     return [(f"{prefix} {i} B.V.", f"{10_000_000 + i:08d}") for i in range(start, start + n)]
+
+
+# 100 listed employers: an edition that drops 6 of them (6 %) is over the default hold (5 %).
+HOLD_BASE = numbered_rows(100)

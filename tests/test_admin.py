@@ -13,20 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry.models import Edition, Register, SyncRun
-from scraper.sync import get_register, queue_sync, run_sync
-from tests.pages import numbered_rows, register_page
+from scraper.sync import get_register, queue_acceptance, queue_sync, run_sync
+from tests.pages import HOLD_BASE, URL, numbered_rows, register_page
 
-URL = "https://ind.example/en/public-register-work"
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def register(db) -> Register:
-    register = get_register("work")
-    register.url = URL
-    register.min_rows = 3
-    register.save()
-    return register
 
 
 @pytest.fixture
@@ -43,11 +33,6 @@ def csrf_post(client: Client, url: str, data: dict[str, str] | None = None):
     return client.post(url, {**(data or {}), "csrfmiddlewaretoken": token})
 
 
-def serve(no_network, rows, *, updated=date(2026, 10, 5)):
-    no_network.remove("GET", URL)
-    no_network.add("GET", URL, body=register_page(rows, updated=updated))
-
-
 def test_the_admin_is_titled_erkend(admin_client):
     html = admin_client.get(reverse("admin:index")).content.decode()
 
@@ -57,9 +42,9 @@ def test_the_admin_is_titled_erkend(admin_client):
 
 
 def test_resync_now_runs_a_sync_and_shows_its_outcome(
-    register, admin_client, no_network, django_capture_on_commit_callbacks
+    register, admin_client, serve, django_capture_on_commit_callbacks
 ):
-    serve(no_network, numbered_rows(10))
+    serve(numbered_rows(10))
     resync = reverse("admin:registry_register_resync", args=[register.pk])
 
     with django_capture_on_commit_callbacks(execute=True):  # the task is queued on commit
@@ -140,11 +125,11 @@ def test_the_status_endpoint_reports_progress_as_json(register, admin_client):
 
 
 def test_a_refused_run_can_be_inspected_and_accepted_with_force(
-    register, admin_client, no_network, django_capture_on_commit_callbacks
+    register, admin_client, serve, django_capture_on_commit_callbacks
 ):
-    serve(no_network, numbered_rows(10))
+    serve(numbered_rows(10))
     run_sync(queue_sync(register="work", trigger="test", now=timezone.now()).pk)
-    serve(no_network, numbered_rows(5), updated=date(2026, 11, 3))
+    serve(numbered_rows(5), updated=date(2026, 11, 3))
     refused = run_sync(queue_sync(register="work", trigger="test", now=timezone.now()).pk)
     assert refused.status == "refused"
 
@@ -188,8 +173,8 @@ def test_the_url_of_a_register_is_editable_in_the_admin(register, admin_client):
     assert register.url == new_url
 
 
-def test_an_edition_page_can_be_downloaded_as_fetched(register, admin_client, no_network):
-    serve(no_network, numbered_rows(10))
+def test_an_edition_page_can_be_downloaded_as_fetched(register, admin_client, serve):
+    serve(numbered_rows(10))
     run_sync(queue_sync(register="work", trigger="test", now=timezone.now()).pk)
     edition = Edition.objects.get()
 
@@ -200,14 +185,8 @@ def test_an_edition_page_can_be_downloaded_as_fetched(register, admin_client, no
 
 
 def test_the_admin_lists_every_removal_and_approves(
-    register, no_network, settings, admin_client, django_capture_on_commit_callbacks
+    held, admin_client, django_capture_on_commit_callbacks
 ):
-    settings.ADMINS = []
-    serve(no_network, numbered_rows(100))
-    run_sync(queue_sync(register="work", trigger="test", now=timezone.now()).pk)
-    serve(no_network, numbered_rows(100)[6:], updated=date(2026, 11, 3))  # 6 % removed
-    held = run_sync(queue_sync(register="work", trigger="test", now=timezone.now()).pk)
-
     page = admin_client.get(reverse("admin:registry_syncrun_change", args=[held.run_id]))
     text = page.content.decode()
     assert "held: waits for an admin" in text
@@ -221,6 +200,34 @@ def test_the_admin_lists_every_removal_and_approves(
 
     approved = SyncRun.objects.get(accepted_from_id=held.run_id)
     assert (approved.status, approved.removed) == ("done", 6)
+    text = admin_client.get(reverse("admin:registry_syncrun_change", args=[held.run_id])).content
+    assert f"run #{approved.pk}</a> published this edition" in text.decode()
+    assert b"Approve and publish this edition" not in text
+    assert b"Reject this edition" not in text
+
+
+def test_a_superseded_run_says_by_which_and_cannot_be_approved(
+    held, serve, admin_client, django_capture_on_commit_callbacks
+):
+    serve(HOLD_BASE[1:], updated=date(2026, 12, 1))
+    newer = run_sync(queue_sync(register="work", trigger="schedule", now=timezone.now()).pk)
+    change = reverse("admin:registry_syncrun_change", args=[held.run_id])
+
+    text = admin_client.get(change).content.decode()
+    newer_url = reverse("admin:registry_syncrun_change", args=[newer.run_id])
+    assert f'Superseded by <a href="{newer_url}">run #{newer.run_id}</a>' in text
+    assert "Approve and publish this edition" not in text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = csrf_post(
+            admin_client, reverse("admin:registry_syncrun_accept", args=[held.run_id])
+        )
+
+    assert response.status_code == 302 and response["Location"] == change
+    shown = admin_client.get(change).content.decode()
+    assert f"a newer look at the page (run #{newer.run_id}) superseded this run" in shown
+    assert not SyncRun.objects.filter(trigger="accept").exists()
+    assert Edition.objects.latest().published_on == date(2026, 12, 1)
 
 
 # --- Runs that cannot start, and runs an admin ends ---------------------------------------------
@@ -284,11 +291,11 @@ def test_cancel_needs_the_permission_and_a_post(register, admin_client, client):
     assert run.status == "queued"
 
 
-def test_a_cancelled_running_sync_stops_before_it_publishes(register, no_network, monkeypatch):
+def test_a_cancelled_running_sync_stops_before_it_publishes(register, serve, monkeypatch):
     from scraper import gates
     from scraper.runs import cancel_run
 
-    serve(no_network, numbered_rows(10))
+    serve(numbered_rows(10))
     run = queue_sync(register="work", trigger="admin", now=timezone.now())
     original = gates.check_plausible
 
@@ -306,14 +313,91 @@ def test_a_cancelled_running_sync_stops_before_it_publishes(register, no_network
     assert register.current_edition is None
 
 
-def test_cancelling_a_finished_run_changes_nothing(register, admin_client, no_network):
-    serve(no_network, numbered_rows(10))
+def test_cancelling_a_finished_run_changes_nothing(register, admin_client, serve):
+    serve(numbered_rows(10))
     done = run_sync(queue_sync(register="work", trigger="test", now=timezone.now()).pk)
 
     response = csrf_post(admin_client, reverse("admin:registry_syncrun_cancel", args=[done.run_id]))
 
     assert SyncRun.objects.get(pk=done.run_id).status == "done"
     assert "already finished" in admin_client.get(response["Location"]).content.decode()
+
+
+# --- Rejecting a held edition ------------------------------------------------------------------
+
+
+def test_an_admin_rejects_a_held_edition_with_a_reason(held, admin_client, client, register):
+    change = reverse("admin:registry_syncrun_change", args=[held.run_id])
+    assert "Reject this edition" in admin_client.get(change).content.decode()
+
+    response = csrf_post(
+        admin_client,
+        reverse("admin:registry_syncrun_reject", args=[held.run_id]),
+        {"reason": "the page ends after the letter S"},
+    )
+
+    assert response.status_code == 302 and response["Location"] == change
+    run = SyncRun.objects.get(pk=held.run_id)
+    assert run.status == "rejected" and run.is_finished
+    assert run.message == "rejected by admin: the page ends after the letter S"
+    assert run.raw_gzip is None
+    page = admin_client.get(change).content.decode()
+    assert "Rejected: this edition is not published" in page
+    assert "Approve and publish this edition" not in page
+    assert "Reject this edition" not in page
+    register.refresh_from_db()
+    assert register.current_edition.published_on == date(2026, 10, 5)
+    assert register.last_check_message == ""  # no longer "being reviewed"
+    assert Edition.objects.count() == 1
+    with pytest.raises(ValueError, match="only a refused or held run"):
+        queue_acceptance(run, now=timezone.now())
+
+
+def test_a_rejection_without_a_reason_names_who_rejected(held, admin_client):
+    csrf_post(admin_client, reverse("admin:registry_syncrun_reject", args=[held.run_id]))
+
+    assert SyncRun.objects.get(pk=held.run_id).message == "rejected by admin"
+
+
+def test_a_reason_over_500_characters_is_a_400_and_changes_nothing(held, admin_client):
+    response = csrf_post(
+        admin_client,
+        reverse("admin:registry_syncrun_reject", args=[held.run_id]),
+        {"reason": "x" * 501},
+    )
+
+    assert response.status_code == 400
+    assert "at most 500 characters" in response.content.decode()
+    assert SyncRun.objects.get(pk=held.run_id).status == "held"
+
+
+def test_reject_needs_the_permission_to_change_registers_and_a_post(held, admin_client):
+    user = User.objects.create_user("viewer", password="pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_syncrun"))
+    viewer = Client()
+    viewer.force_login(user)
+    reject = reverse("admin:registry_syncrun_reject", args=[held.run_id])
+
+    assert viewer.post(reject, {"reason": "no"}).status_code == 403
+    assert admin_client.get(reject).status_code == 405
+    assert SyncRun.objects.get(pk=held.run_id).status == "held"
+
+
+def test_an_approved_edition_cannot_be_rejected(
+    held, admin_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        csrf_post(admin_client, reverse("admin:registry_syncrun_accept", args=[held.run_id]))
+
+    response = csrf_post(admin_client, reverse("admin:registry_syncrun_reject", args=[held.run_id]))
+
+    assert response.status_code == 302
+    assert SyncRun.objects.get(pk=held.run_id).status == "held"
+    assert (
+        "can be rejected. Nothing was changed."
+        in admin_client.get(response["Location"]).content.decode()
+    )
+    assert Edition.objects.latest().published_on == date(2026, 11, 3)
 
 
 @pytest.mark.django_db(transaction=True)  # the thread has a connection of its own

@@ -34,6 +34,7 @@ VIEWS = [
     View("registry_syncrun_page", "GET", "view_syncrun", 200),  # a refused run's stored page
     View("registry_syncrun_accept", "POST", "change_register", 302),
     View("registry_syncrun_cancel", "POST", "change_register", 302),
+    View("registry_syncrun_reject", "POST", "change_register", 302),
     View("registry_edition_page", "GET", "view_edition", 200),  # an edition's stored page
     View("registry_register_resync", "POST", "change_register", 302),
     View("registry_enrichmentcontrol_changelist", "GET", "view_enrichmentcontrol", 200),
@@ -64,6 +65,7 @@ def objects() -> dict[str, list[int]]:
         "registry_syncrun_page": [refused.pk],
         "registry_syncrun_accept": [refused.pk],
         "registry_syncrun_cancel": [refused.pk],
+        "registry_syncrun_reject": [refused.pk],
         "registry_edition_page": [edition.pk],
         "registry_register_resync": [register.pk],
     }

@@ -15,7 +15,7 @@ from registry.models import Edition, Listing
 from registry.timeline import EditionEntries, entries_of
 from tests.pages import numbered_rows
 from tests.test_changes import edition_url
-from tests.test_sync import register, serve, sync  # noqa: F401 (fixtures)
+from tests.test_sync import sync
 from tests.test_views import text_of
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ STORY = "3 added, 2 back on the register, 4 no longer listed"
 
 
 @pytest.fixture
-def synced(register, serve, settings):  # noqa: F811
+def synced(register, serve, settings):
     """Three synced editions: in October two employers are back after a gap in September,
     three are new and four leave."""
     settings.REMOVAL_HOLD_PERCENT = 50

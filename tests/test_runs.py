@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import psycopg
 import pytest
@@ -16,30 +16,12 @@ from django.utils import timezone
 from config.celery import app
 from registry.models import Edition, Register, SyncRun
 from scraper import sync as sync_module
-from scraper.runs import Heartbeat, fail_stale_runs, stale_after
+from scraper.runs import Heartbeat, fail_stale_runs, reject_run, stale_after
 from scraper.sync import get_register, queue_sync, run_sync
 from scraper.tasks import fail_stale_runs_task, sync_register_task
-from tests.pages import numbered_rows, register_page
+from tests.pages import numbered_rows
 
-URL = "https://ind.example/en/public-register-work"
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def register(db) -> Register:
-    register = get_register("work")
-    register.url = URL
-    register.min_rows = 3
-    register.save()
-    return register
-
-
-@pytest.fixture
-def serve(no_network):
-    def _serve(rows, *, updated=date(2026, 10, 5)):
-        no_network.upsert("GET", URL, body=register_page(rows, updated=updated))
-
-    return _serve
 
 
 def open_run(register: Register, *, status: str, silent_for: timedelta) -> SyncRun:
@@ -315,3 +297,42 @@ def test_a_dead_run_does_not_block_a_new_one(register):
 
     assert run.status == SyncRun.Status.QUEUED
     assert SyncRun.objects.filter(register=register, status="failed").count() == 1
+
+
+# --- Rejecting a held run ----------------------------------------------------------------------
+
+
+def test_rejecting_a_held_run_ends_it_and_clears_the_review_notice(held, register):
+    register.refresh_from_db()
+    assert "being reviewed" in register.last_check_message
+    run = SyncRun.objects.get(pk=held.run_id)
+
+    assert reject_run(run, by="ops", reason="cut at the letter S")
+
+    run.refresh_from_db()
+    assert (run.status, run.message) == ("rejected", "rejected by ops: cut at the letter S")
+    register.refresh_from_db()
+    assert register.last_check_message == "" and register.last_check_ok
+    assert not reject_run(run, by="ops", reason="")  # once: it is no longer held
+
+
+def test_rejecting_an_older_held_run_leaves_the_notice_of_a_later_look(held, register):
+    run = SyncRun.objects.get(pk=held.run_id)
+    later = SyncRun.objects.create(
+        register=register, trigger="schedule", status="unchanged", created_at=timezone.now()
+    )
+    Register.objects.filter(pk=register.pk).update(last_check_message="a later note")
+
+    assert reject_run(run, by="ops", reason="")
+
+    register.refresh_from_db()
+    assert register.last_check_message == "a later note"
+    assert later.pk > run.pk
+
+
+def test_only_a_held_run_can_be_rejected(register):
+    queued = queue_sync(register="work", trigger="admin", now=timezone.now())
+
+    assert not reject_run(queued, by="ops", reason="")
+    queued.refresh_from_db()
+    assert queued.status == "queued"

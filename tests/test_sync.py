@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
+import re
+import subprocess
+import sys
 from datetime import date, timedelta
 
 import psycopg
 import pytest
 import requests
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -17,58 +22,29 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from config.settings import env_admins, env_site_url
 from registry.models import (
     Company,
     Edition,
     Listing,
     ListingEvent,
     ListingName,
-    Register,
     SyncRun,
 )
 from scraper.editions import raw_page
 from scraper.locks import LOCK_NAMESPACE
+from scraper.runs import reject_run
 from scraper.sync import (
-    get_register,
+    RunSuperseded,
     queue_acceptance,
     queue_sync,
     read_progress,
     run_sync,
 )
 from scraper.tasks import sync_register_task
-from tests.pages import numbered_rows, register_page
+from tests.pages import HOLD_BASE, URL, numbered_rows, register_page
 
-URL = "https://ind.example/en/public-register-work"
 pytestmark = pytest.mark.django_db(transaction=False)
-
-
-@pytest.fixture
-def register(db) -> Register:
-    register = get_register("work")  # seeded by migration 0002; re-made after a flush
-    register.url = URL
-    register.min_rows = 3
-    register.save()
-    return register
-
-
-@pytest.fixture
-def serve(no_network):
-    """Serve a register page at URL; call again to serve the next edition."""
-
-    def _serve(rows, *, updated=date(2026, 10, 5), status=200, headers=None) -> str:
-        html = register_page(rows, updated=updated)
-        no_network.remove("GET", URL)
-        no_network.add(
-            "GET",
-            URL,
-            body=html,
-            status=status,
-            headers=headers or {},
-            content_type="text/html; charset=utf-8",
-        )
-        return html
-
-    return _serve
 
 
 def sync(*, force: bool = False, url: str = ""):
@@ -562,26 +538,12 @@ def test_import_edition_rejects_a_bad_date_and_a_missing_file(register, tmp_path
 # keeps the page, nothing is published (pages, API and feeds keep the edition served before),
 # the admins are mailed what it would remove, and an approval publishes it as kept.
 
-HOLD_BASE = numbered_rows(100)  # 100 listed; the default hold is over 5 removed
-
-
-@pytest.fixture
-def admins(settings):
-    settings.ADMINS = [("Ops", "ops@example.org")]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
 
 def listed_names() -> set[str]:
     return set(Listing.objects.filter(removed_on__isnull=True).values_list("name", flat=True))
 
 
-def test_an_edition_removing_six_percent_is_held_and_nothing_public_changes(
-    register, serve, admins, client
-):
-    serve(HOLD_BASE, updated=date(2026, 10, 5))
-    first = sync()
-    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))  # 6 of 100 gone
-
+def test_an_edition_removing_six_percent_is_held_and_nothing_public_changes(cut_page, client):
     result = sync()
 
     assert result.status == "held"
@@ -589,7 +551,7 @@ def test_an_edition_removing_six_percent_is_held_and_nothing_public_changes(
     assert run.raw_gzip is not None and run.is_finished
     assert "6 of the 100 listed employers" in run.message
     assert Edition.objects.count() == 1
-    assert Edition.objects.get().pk == first.edition_id
+    assert Edition.objects.get().pk == cut_page.edition_id
     assert len(listed_names()) == 100
     answer = client.get(reverse("registry:search-json"), {"q": "Voorbeeld 0 B.V."}).json()
     assert answer["results"][0]["name"] == "Voorbeeld 0 B.V."
@@ -599,11 +561,7 @@ def test_an_edition_removing_six_percent_is_held_and_nothing_public_changes(
     assert "5 October 2026" in page
 
 
-def test_the_admins_are_mailed_the_names_it_would_remove(register, serve, admins):
-    serve(HOLD_BASE)
-    sync()
-    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
-
+def test_the_admins_are_mailed_the_names_it_would_remove(cut_page):
     result = sync()
 
     assert len(mail.outbox) == 1
@@ -616,21 +574,18 @@ def test_the_admins_are_mailed_the_names_it_would_remove(register, serve, admins
     assert reverse("admin:registry_syncrun_change", args=[result.run_id]) in message.body
 
 
-def test_a_mail_server_that_fails_does_not_fail_the_sync(register, serve, settings, monkeypatch):
-    settings.ADMINS = [("Ops", "ops@example.org")]
-
+def test_a_mail_server_that_fails_does_not_fail_the_sync(cut_page, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("connection refused")
 
     monkeypatch.setattr("scraper.gates.mail_admins", broken)
-    serve(HOLD_BASE)
-    sync()
-    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
 
     assert sync().status == "held"
 
 
-def test_four_percent_is_published_at_once(register, serve, admins):
+def test_four_percent_is_published_at_once(register, serve, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.ADMINS = [("Ops", "ops@example.org")]
     serve(HOLD_BASE)
     sync()
     serve(HOLD_BASE[4:], updated=date(2026, 11, 3))
@@ -642,30 +597,18 @@ def test_four_percent_is_published_at_once(register, serve, admins):
     assert not mail.outbox
 
 
-def test_the_setting_moves_the_line(register, serve, admins, settings):
+def test_the_setting_moves_the_line(cut_page, settings):
     settings.REMOVAL_HOLD_PERCENT = 10
-    serve(HOLD_BASE)
-    sync()
-    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
 
     assert sync().status == "done"
 
 
-def test_a_forced_sync_is_not_held(register, serve, admins):
-    serve(HOLD_BASE)
-    sync()
-    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
-
+def test_a_forced_sync_is_not_held(cut_page):
     assert sync(force=True).status == "done"
 
 
-def test_approving_publishes_the_kept_page_without_fetching_again(
-    register, serve, admins, no_network
-):
-    serve(HOLD_BASE)
-    sync()
-    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
-    held = SyncRun.objects.get(pk=sync().run_id)
+def test_approving_publishes_the_kept_page_without_fetching_again(held, no_network):
+    held = SyncRun.objects.get(pk=held.run_id)
     no_network.remove("GET", URL)  # a second fetch would fail
 
     approved = run_sync(queue_acceptance(held, now=timezone.now()).pk)
@@ -673,28 +616,243 @@ def test_approving_publishes_the_kept_page_without_fetching_again(
     assert approved.status == "done" and approved.counts.removed == 6
     assert Edition.objects.latest().published_on == date(2026, 11, 3)
     assert len(listed_names()) == 94
+    held.refresh_from_db()
+    assert held.status == "held"  # approved, not superseded by its own acceptance
+    assert held.raw_gzip is None  # its page is the edition's now: nothing left to approve
 
 
-def test_a_held_run_blocks_no_resync(register, serve, admins):
-    serve(HOLD_BASE)
-    sync()
-    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
-    sync()
+def test_an_approved_held_run_is_not_superseded_by_a_later_edition(held, serve):
+    run_sync(queue_acceptance(SyncRun.objects.get(pk=held.run_id), now=timezone.now()).pk)
+    serve(HOLD_BASE[7:], updated=date(2026, 12, 1))
+
+    assert sync().status == "done"
+    assert SyncRun.objects.get(pk=held.run_id).status == "held"
+
+
+def test_a_held_run_blocks_no_resync(held, serve):
     serve(HOLD_BASE, updated=date(2026, 12, 1))  # the IND fixed its page
 
     assert sync().status in ("done", "unchanged")
 
 
-def test_the_register_keeps_serving_the_old_edition_and_its_check_is_ok(register, serve, admins):
-    serve(HOLD_BASE)
-    sync()
-    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))
-    sync()
+def test_the_register_keeps_serving_the_old_edition_and_its_check_is_ok(held, register):
 
     register.refresh_from_db()
     assert register.current_edition is not None
     assert register.current_edition.published_on == date(2026, 10, 5)
     assert register.last_check_ok
+
+
+def listing_reads(queries) -> list[str]:
+    """SELECTs whose own table is registry_listing (not a join or a subquery on it)."""
+    return [
+        query["sql"]
+        for query in queries
+        if query["sql"].startswith("SELECT")
+        and query["sql"].partition(" FROM ")[2].startswith('"registry_listing" ')
+    ]
+
+
+def test_a_look_that_publishes_reads_the_listings_once_as_values(register, serve):
+    serve(HOLD_BASE)
+    sync()
+    serve(HOLD_BASE[4:], updated=date(2026, 11, 3))  # 4 %: published
+
+    with CaptureQueriesContext(connection) as captured:
+        result = sync()
+
+    assert result.status == "done"
+    assert len(listing_reads(captured.captured_queries)) == 1  # the gate and the writing share it
+
+
+def test_a_held_look_builds_only_the_removed_listings(cut_page):
+    with CaptureQueriesContext(connection) as captured:
+        result = sync()
+
+    assert result.status == "held"
+    reads = listing_reads(captured.captured_queries)
+    assert len(reads) == 2  # the keys, then the six removed, for the mail
+    assert '"registry_company"."key" IN' in reads[1]
+
+
+# --- A newer look supersedes earlier held runs -------------------------------------------------
+
+
+def test_a_later_published_edition_supersedes_the_held_run(held, serve):
+    serve(HOLD_BASE[1:], updated=date(2026, 12, 1))  # the IND's real December page: 1 % gone
+
+    published = sync()
+
+    assert published.status == "done"
+    run = SyncRun.objects.get(pk=held.run_id)
+    assert run.status == "superseded" and run.superseded_by_id == published.run_id
+    assert run.raw_gzip is None and run.is_finished
+    with pytest.raises(RunSuperseded, match=f"superseded by run {published.run_id}"):
+        queue_acceptance(run, now=timezone.now())
+    assert Edition.objects.latest().published_on == date(2026, 12, 1)
+    assert not SyncRun.objects.filter(trigger="accept").exists()
+
+
+def test_a_later_held_look_supersedes_the_earlier_held_run(held, serve):
+    serve(HOLD_BASE[10:], updated=date(2026, 12, 1))
+
+    newer = sync()
+
+    assert newer.status == "held"
+    statuses = dict(
+        SyncRun.objects.filter(status__in=["held", "superseded"]).values_list("pk", "status")
+    )
+    assert statuses == {held.run_id: "superseded", newer.run_id: "held"}
+    assert SyncRun.objects.get(pk=held.run_id).superseded_by_id == newer.run_id
+
+
+def test_an_approval_superseded_before_it_ran_publishes_nothing(held, serve):
+    run = SyncRun.objects.get(pk=held.run_id)
+    acceptance = queue_acceptance(run, now=timezone.now())
+    SyncRun.objects.filter(pk=run.pk).update(status="superseded", superseded_by=acceptance)
+
+    result = run_sync(acceptance.pk)
+
+    assert result.status == "failed" and "can no longer be approved" in result.message
+    assert Edition.objects.count() == 1
+    assert len(listed_names()) == 100
+
+
+def test_a_refused_run_is_not_superseded(register, serve):
+    serve(HOLD_BASE)
+    sync()
+    serve(HOLD_BASE[:50], updated=date(2026, 11, 3))  # half gone: refused, not held
+    refused = sync()
+    serve(HOLD_BASE[1:], updated=date(2026, 12, 1))
+
+    assert sync().status == "done"
+    assert SyncRun.objects.get(pk=refused.run_id).status == "refused"
+
+
+# --- One mail per held edition ----------------------------------------------------------------
+
+
+def test_the_same_held_edition_on_the_next_look_is_not_mailed_again(held):
+    assert len(mail.outbox) == 1
+
+    again = sync()  # the next day: the IND has not changed its page
+
+    assert again.status == "held"
+    assert len(mail.outbox) == 1
+    first, second = SyncRun.objects.filter(pk__in=[held.run_id, again.run_id]).order_by("pk")
+    assert first.rows_sha256 == second.rows_sha256 != ""
+    assert (first.status, second.status) == ("superseded", "held")
+
+
+def test_a_different_held_edition_is_mailed(held, serve):
+    serve(HOLD_BASE[10:], updated=date(2026, 11, 3))  # same date, other rows: another edition
+
+    assert sync().status == "held"
+    assert len(mail.outbox) == 2
+    assert "10 removals" in mail.outbox[1].subject
+
+
+def test_an_edition_held_again_after_another_was_held_is_not_mailed_again(held, serve):
+    serve(HOLD_BASE[10:], updated=date(2026, 11, 4))
+    sync()
+    serve(HOLD_BASE[6:], updated=date(2026, 11, 3))  # the first one back
+
+    assert sync().status == "held"
+    assert len(mail.outbox) == 2  # the first and the other one
+
+
+def test_a_rejected_edition_seen_again_is_rejected_again_without_a_mail(held, register):
+    assert reject_run(SyncRun.objects.get(pk=held.run_id), by="ops", reason="cut at S")
+
+    again = sync()
+
+    assert again.status == "rejected"
+    assert (
+        again.message == f"the same rows as run {held.run_id}, which was rejected by ops: cut at S"
+    )
+    assert len(mail.outbox) == 1
+    assert SyncRun.objects.get(pk=again.run_id).raw_gzip is None
+    register.refresh_from_db()
+    assert register.last_check_ok and register.last_check_message == ""  # no "being reviewed"
+    assert Edition.objects.count() == 1
+
+
+def test_the_same_rows_held_against_a_newer_edition_are_mailed(held, serve):
+    serve([*HOLD_BASE, ("Nieuw B.V.", "20000000")], updated=date(2026, 11, 10))
+    assert sync().status == "done"  # one added: published, the held run superseded
+    serve(HOLD_BASE[6:], updated=date(2026, 11, 17))  # the same rows, against the new edition
+
+    assert sync().status == "held"
+    assert len(mail.outbox) == 2
+
+
+# --- The held mail's link, and who gets it ----------------------------------------------------
+
+
+def test_the_held_mail_links_to_the_run_in_full_with_site_url(cut_page, settings):
+    settings.SITE_URL = "https://erkend.example.org"
+
+    result = sync()
+
+    path = reverse("admin:registry_syncrun_change", args=[result.run_id])
+    assert f"in the admin: https://erkend.example.org{path}\n" in mail.outbox[0].body
+
+
+def test_without_site_url_the_held_mail_gives_the_path(cut_page, settings):
+    settings.SITE_URL = ""
+
+    result = sync()
+
+    path = reverse("admin:registry_syncrun_change", args=[result.run_id])
+    assert f"in the admin: {path}\n" in mail.outbox[0].body
+
+
+def test_admins_are_read_as_names_and_addresses(monkeypatch):
+    monkeypatch.setenv("ADMINS", "Ada Lovelace <ada@example.org>, ops@example.org,root@localhost")
+
+    assert env_admins("ADMINS") == [
+        ("Ada Lovelace", "ada@example.org"),
+        ("", "ops@example.org"),
+        ("", "root@localhost"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "entry", ["Ada <ada@example.org", "Ada ada@example.org", "Ada", "ada@", "Ada <not mail>"]
+)
+def test_a_malformed_admin_entry_stops_start_up_and_is_named(monkeypatch, entry):
+    monkeypatch.setenv("ADMINS", f"ops@example.org, {entry}")
+
+    with pytest.raises(ImproperlyConfigured, match=re.escape(repr(entry))):
+        env_admins("ADMINS")
+
+
+def test_settings_refuse_to_load_with_a_malformed_admin_entry():
+    env = {**os.environ, "ADMINS": "Ops <ops@example.org", "DEBUG": "true"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: ADMINS: 'Ops <ops@example.org' is not" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["erkend.example.org", "ftp://erkend.example.org", "https://"])
+def test_a_site_url_that_is_no_http_address_stops_start_up(monkeypatch, value):
+    monkeypatch.setenv("SITE_URL", value)
+
+    with pytest.raises(ImproperlyConfigured, match="SITE_URL"):
+        env_site_url("SITE_URL")
+
+
+def test_site_url_loses_its_trailing_slash(monkeypatch):
+    monkeypatch.setenv("SITE_URL", "https://erkend.example.org/")
+
+    assert env_site_url("SITE_URL") == "https://erkend.example.org"
 
 
 def test_a_sync_retries_with_the_configured_backoff(register, no_network, settings, monkeypatch):
