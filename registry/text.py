@@ -177,6 +177,51 @@ def search_text(name: str) -> str:
     return (" ".join(kept) or " ".join(tokens))[:300]
 
 
+# Filler words among the noise: not a legal form a query may ask for alone.
+_FILLERS = frozenset({"and", "en", "und", "et", "the"})
+_SAME_FORM = {"cooperatief": "cooperatie"}  # one form, as an adjective or a noun
+
+
+def legal_forms(name: str) -> frozenset[str]:
+    """The legal forms in a name, each as its letters ("B.V." and "BV" are "bv"), the filler
+    words aside: what a query that is only a legal form asks for ("bv", "holding")."""
+    tokens = fold(name).split()
+    found: set[str] = set()
+    i = 0
+    while i < len(tokens):
+        for sequence in _NOISE_BY_FIRST.get(tokens[i], ()):
+            end = i + len(sequence)
+            if tuple(tokens[i:end]) == sequence:
+                found.add("".join(sequence))
+                i = end
+                break
+        else:
+            i += 1
+    for sequence in _END_BY_LAST.get(tokens[-1], ()) if tokens else ():
+        if tuple(tokens[-len(sequence) :]) == sequence and len(tokens) > len(sequence):
+            found.add("".join(sequence))
+    return frozenset(_SAME_FORM.get(form, form) for form in found - _FILLERS)
+
+
+def only_legal_forms(text: str) -> frozenset[str]:
+    """The legal forms a text is made of ("bv", "Holding B.V."), or none when it has any
+    other word: such a text lists the employers with those forms."""
+    tokens = fold(text).split()
+    forms: set[str] = set()
+    i = 0
+    while i < len(tokens):
+        sequences = [*_NOISE_BY_FIRST.get(tokens[i], ()), *_END_SEQUENCES]
+        for sequence in sequences:
+            end = i + len(sequence)
+            if tuple(tokens[i:end]) == sequence:
+                forms.add("".join(sequence))
+                i = end
+                break
+        else:
+            return frozenset()
+    return frozenset(_SAME_FORM.get(form, form) for form in forms - _FILLERS)
+
+
 # Words that describe a company rather than name it: where it works, what kind of business it
 # is. They are the commonest words in the register's names (each in 40 or more of about
 # 14,000 names of the July 2026 copy), so a match on one of them is weak evidence of which
@@ -209,3 +254,112 @@ def kvk_digits(text: str) -> str | None:
     if digits.isascii() and digits.isdigit() and 1 <= len(digits) <= 9:
         return digits
     return None
+
+
+# What international job seekers type for the Dutch words of institutions' names ("Erasmus
+# University Rotterdam" for Erasmus Universiteit Rotterdam), folded -> the Dutch words. Applied
+# to a query's folded words, longest first, as a second reading of the query (dutch_words); a
+# Dutch word found inside a compound ("rijksuniversiteit") is the search's business.
+_ENGLISH_TO_DUTCH = {
+    "university of applied sciences": "hogeschool",
+    "university of technology": "technische universiteit",
+    "technical university": "technische universiteit",
+    "university medical center": "universitair medisch centrum",
+    "university medical centre": "universitair medisch centrum",
+    "medical center": "medisch centrum",
+    "medical centre": "medisch centrum",
+    "academic hospital": "academisch ziekenhuis",
+    "university": "universiteit",
+    "hospital": "ziekenhuis",
+    "ministry": "ministerie",
+    "municipality": "gemeente",
+    "city council": "gemeente",
+    "port of": "havenbedrijf",
+    "port authority": "havenbedrijf",
+    "police": "politie",
+    "court": "rechtbank",
+    "chamber of commerce": "kamer van koophandel",
+    "tax administration": "belastingdienst",
+    "employee insurance agency": "uwv",
+    "social insurance bank": "sociale verzekeringsbank",
+    "water board": "waterschap",
+    "province": "provincie",
+    "library": "bibliotheek",
+}
+# Particles, translated only beside a word of the table: "University of Amsterdam".
+_ENGLISH_PARTICLES = {"of": "van", "for": "voor", "and": "en"}
+_ENGLISH_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _english, _dutch in sorted(_ENGLISH_TO_DUTCH.items(), key=lambda item: -len(item[0])):
+    _ENGLISH_BY_FIRST.setdefault(_english.split()[0], []).append((tuple(_english.split()), _dutch))
+
+
+def dutch_words(query: str) -> str:
+    """The folded `query` with its English words of Dutch institutions in Dutch ("erasmus
+    university rotterdam" -> "erasmus universiteit rotterdam"), or "" when it has none."""
+    tokens = query.split()
+    out: list[str] = []
+    translated = False
+    i = 0
+    while i < len(tokens):
+        for sequence, dutch in _ENGLISH_BY_FIRST.get(tokens[i], ()):
+            if tuple(tokens[i : i + len(sequence)]) == sequence:
+                out.append(dutch)
+                i += len(sequence)
+                translated = True
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    if not translated:
+        return ""
+    return " ".join(_ENGLISH_PARTICLES.get(token, token) for token in out)
+
+
+# What a job seeker adds to an employer's name: "werken bij Coolblue", "Adyen careers".
+_JOB_SEQUENCES = tuple(
+    tuple(words.split())
+    for words in sorted(
+        (
+            "werken bij",
+            "werkenbij",
+            "werken",
+            "jobs",
+            "job",
+            "careers",
+            "career",
+            "vacatures",
+            "vacature",
+            "vacancies",
+            "vacancy",
+            "stage",
+            "stages",
+            "stageplaats",
+            "internship",
+            "internships",
+            "traineeship",
+            "recruitment",
+            "recruiter",
+            "hiring",
+            "solliciteren",
+            "sollicitatie",
+        ),
+        key=lambda words: -len(words.split()),
+    )
+)
+
+
+def without_job_words(query: str) -> str:
+    """The folded `query` without the words a job seeker adds to a name ("jobs", "werken
+    bij"), or "" when it has none (or has nothing else)."""
+    tokens = query.split()
+    kept: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for sequence in _JOB_SEQUENCES:
+            if tuple(tokens[i : i + len(sequence)]) == sequence:
+                i += len(sequence)
+                break
+        else:
+            kept.append(tokens[i])
+            i += 1
+    return " ".join(kept) if len(kept) < len(tokens) else ""

@@ -315,6 +315,85 @@ def test_a_brand_finds_the_entity_that_starts_with_it(editions):
 
 
 @pytest.mark.django_db
+def test_the_start_of_a_word_beats_a_typo_of_another_word(editions):
+    make_listing("Plastic Recycling B.V.", edition=editions[2])
+    elastic = make_listing("Elasticsearch B.V.", edition=editions[2])
+
+    matches = rank("listed", "elastic")
+
+    assert matches[0].listing_id == elastic.pk
+    assert [m.verdict for m in matches[1:]] == ["similar"]
+
+
+@pytest.mark.django_db
+def test_a_word_finds_the_compound_it_ends(editions):
+    jansen = make_listing("Jansen Installatietechniek B.V.", edition=editions[2])
+    make_listing("Jansen Bouw B.V.", edition=editions[2])
+
+    assert first(rank("listed", "jansen techniek")).listing_id == jansen.pk
+
+
+@pytest.mark.django_db
+def test_a_city_after_the_name_is_read_as_a_place(editions):
+    coolblue = make_listing("Coolblue B.V.", edition=editions[2])
+    make_listing("Utrecht Uitzendbureau B.V.", edition=editions[2])
+
+    match = first(rank("listed", "Coolblue Utrecht"))
+
+    assert (match.listing_id, match.verdict) == (coolblue.pk, "likely")
+    assert first(rank("listed", "Coolblue in Utrecht")).listing_id == coolblue.pk
+
+
+@pytest.mark.django_db
+def test_a_place_after_a_particle_is_a_surname(editions):
+    make_listing("Drukkerij C.V.", edition=editions[2])  # "Vries" is a village in Drenthe
+
+    assert "likely" not in {m.verdict for m in rank("listed", "Drukkerij De Vries Holding")}
+
+
+@pytest.mark.django_db
+def test_a_job_seeker_s_words_do_not_empty_the_list(editions):
+    adyen = make_listing("Adyen N.V.", edition=editions[2])
+
+    for text in ("werken bij adyen", "adyen careers", "adyen vacatures"):
+        match = first(rank("listed", text))
+        assert (match.listing_id, match.verdict) == (adyen.pk, "likely"), text
+
+
+@pytest.mark.django_db
+def test_an_english_name_finds_the_dutch_institution(editions):
+    erasmus = make_listing("Erasmus Universiteit Rotterdam", edition=editions[2])
+    groningen = make_listing("Rijksuniversiteit Groningen", edition=editions[2])
+    make_listing("Erasmus Hospitality B.V.", edition=editions[2])
+
+    assert first(rank("listed", "Erasmus University Rotterdam")).listing_id == erasmus.pk
+    assert first(rank("listed", "University of Groningen")).listing_id == groningen.pk
+    # A Dutch reading is a likely match, never the exact name.
+    assert first(rank("listed", "Erasmus University Rotterdam")).verdict == "likely"
+
+
+@pytest.mark.django_db
+def test_a_legal_form_alone_lists_the_names_with_it(editions):
+    make_listing("Folding Boxes B.V.", edition=editions[2])
+    holding = make_listing("Acme Holding B.V.", edition=editions[2])
+    stichting = make_listing("Stichting Wellant", edition=editions[2])
+
+    assert [m.listing_id for m in rank("listed", "holding")] == [holding.pk]
+    assert [m.listing_id for m in rank("listed", "stichting")] == [stichting.pk]
+    assert len(rank("listed", "B.V.")) == 2
+
+
+@pytest.mark.django_db
+def test_initials_find_a_name_of_three_words(editions):
+    klm = make_listing("Koninklijke Luchtvaart Maatschappij N.V.", edition=editions[2])
+    make_listing("Klmn Services B.V.", edition=editions[2])
+
+    match = first(rank("listed", "KLM"))
+
+    assert (match.listing_id, match.verdict, match.reason) == (klm.pk, "likely", "initials")
+
+
+@pytest.mark.django_db
 def test_search_gives_each_result_its_verdict(editions):
     make_listing("Adyen N.V.", "34259528", edition=editions[2])
     make_listing("Adyen Netherlands B.V.", "98924397", edition=editions[2])

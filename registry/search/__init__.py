@@ -19,7 +19,7 @@ and count those.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -28,17 +28,28 @@ from registry import places
 from registry.models import Listing, Register
 from registry.search import facets, scoring
 from registry.search.facets import Facet
-from registry.search.index import Mask, Positions, RegisterIndex, index_of
+from registry.search.index import Mask, Positions, RegisterIndex, index_of, index_order
 from registry.search.query import SearchQuery
 from registry.search.results import Result
 from registry.search.scoring import Match
-from registry.text import kvk_digits, search_text
+from registry.text import (
+    dutch_words,
+    kvk_digits,
+    only_legal_forms,
+    search_text,
+    without_job_words,
+)
 from registry.timeline import AsOfAnswer, register_as_of
 
 __all__ = ["Result", "SearchPage", "SearchQuery", "check", "known_places", "search", "select"]
 
 NEAREST = 3  # the closest names offered when nothing matched
 GROUP = 10  # at most this many equal matches named together
+# Before a place's name, a word that makes it a surname ("De Vries", "Van Leiden"), or one
+# that says where ("Coolblue in Utrecht"): _readings.
+SURNAME_PARTICLES = frozenset({"de", "van", "den", "der", "het", "ter", "ten", "op", "aan", "t"})
+PLACE_PREPOSITIONS = frozenset({"in", "te", "uit"})
+READING = 0.97  # a match of another reading of the text (_read) weighs this much of its score
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,12 +234,80 @@ def _ranked(
         found = index.kvk_matches(digits, keep=keep)
     else:
         normalised = search_text(text)
-        found = index.rank(normalised, keep=keep) if normalised else []
+        forms = only_legal_forms(text)
+        if forms:  # "bv", "holding": a name that is only that, then the names with it
+            exact = [
+                (at, m) for at, m in index.rank(normalised, keep=keep) if m.reason == "exact_name"
+            ]
+            held = {at for at, _ in exact}
+            found = exact + [
+                (at, m) for at, m in index.with_forms(forms, keep=keep) if at not in held
+            ]
+        else:
+            found = _read(index, normalised, keep=keep) if normalised else []
     matches = scoring.settled([match for _, match in found], as_of=as_of)
     ranked = [(at, match) for (at, _), match in zip(found, matches, strict=True)]
     # Stable: the index's own order among equals (current name, shorter name) stands.
     ranked.sort(key=lambda item: (-item[1].score, not index.listed[item[0]]))
     return ranked
+
+
+def _read(index: RegisterIndex, normalised: str, *, keep: Mask) -> list[tuple[int, Match]]:
+    """The text ranked as typed, as the initials of a name ("klm") and by its other readings
+    (_readings): each listing by its best. A match by another reading is never the exact
+    name, and weighs READING of its score unless the reading took off a place that is the
+    listing's own city. A text that is a name as typed is that name: no other reading asked."""
+    found = dict(index.rank(normalised, keep=keep))
+    if any(match.reason == "exact_name" for match in found.values()):
+        return sorted(found.items(), key=lambda item: index_order(item[1]))  # the name itself
+    for at, match in index.by_initials(normalised, keep=keep):
+        if at not in found or found[at].score < match.score:
+            found[at] = match
+    for reading, officials in _readings(index, normalised):
+        for at, match in index.rank(reading, keep=keep):
+            city = index.city.values[index.city.codes[at]]
+            score = round(match.score * (1 if city and city in officials else READING), 3)
+            held = found.get(at)
+            if held is not None and held.score >= score:
+                continue
+            found[at] = replace(
+                match,
+                score=score,
+                verdict=scoring.verdict_of(score, exact=False, listed=bool(index.listed[at])),
+                reason="all_words" if match.reason == "exact_name" else match.reason,
+            )
+    return sorted(found.items(), key=lambda item: index_order(item[1]))
+
+
+def _readings(index: RegisterIndex, normalised: str) -> list[tuple[str, tuple[str, ...]]]:
+    """What else the normalised text may mean, with the official names of the place it ended
+    with (if that reading took one off): its English words of Dutch institutions in Dutch
+    ("erasmus university rotterdam"), without a job seeker's words ("werken bij coolblue",
+    "adyen careers"), and without a trailing place ("coolblue utrecht"), an employer's city
+    whether or not the enrichment knows it."""
+    texts = [normalised]
+    dutch = dutch_words(normalised)
+    if dutch:
+        texts.append(dutch)
+    for text in list(texts):
+        bare = without_job_words(text)
+        if bare:
+            texts.append(bare)
+    readings: list[tuple[str, tuple[str, ...]]] = [(text, ()) for text in texts[1:]]
+    for text in texts:
+        words = text.split()
+        for size in (1, 2, 3):
+            if len(words) <= size:
+                break
+            rest = words[:-size]
+            if rest[-1] in SURNAME_PARTICLES:
+                continue  # "De Vries", "Van Leiden": a surname, not a place
+            officials = places.official_names_in(" ".join(words[-size:]), index=index.place_names)
+            if officials:
+                while len(rest) > 1 and rest[-1] in PLACE_PREPOSITIONS:  # "Coolblue in Utrecht"
+                    rest = rest[:-1]
+                readings.append((" ".join(rest), tuple(officials)))
+    return list(dict.fromkeys(readings))
 
 
 def _selected(

@@ -44,6 +44,7 @@ from registry.models import Edition, Listing, ListingName, Place, Register
 from registry.search import scoring
 from registry.search.results import Result
 from registry.search.scoring import Match
+from registry.text import legal_forms
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +186,12 @@ class Names:
     lead_word: npt.NDArray[np.int32]
     words: Lookup
     letters: Lookup  # the whole text without spaces
+    # The words spelled backwards, sorted, and each one's position in words.strings: the
+    # words a typed word is the tail of ("techniek" of "installatietechniek").
+    backwards: list[str]
+    backwards_at: list[int]
+    forms: dict[str, npt.NDArray[np.int32]]  # the rows of the names with each legal form
+    initials: dict[str, list[int]]  # the rows of the names known by initials (scoring.initials)
 
     @classmethod
     def read(cls, register: Register, *, positions: dict[int, int]) -> Names:
@@ -215,7 +222,13 @@ class Names:
         words: dict[str, list[int]] = defaultdict(list)
         letters: dict[str, list[int]] = defaultdict(list)
         weights, leads = [], []
-        for i, (_, _, text, _) in enumerate(rows):
+        forms: dict[str, list[int]] = defaultdict(list)
+        known_by: dict[str, list[int]] = defaultdict(list)
+        for i, (_, shown, text, _) in enumerate(rows):
+            for acronym in scoring.initials(text):
+                known_by[acronym].append(i)
+            for form in legal_forms(shown):
+                forms[form].append(i)
             split = text.split()
             leads.append((split[0], split[scoring.first_specific(split)]) if split else ("", ""))
             for word in set(split):
@@ -224,6 +237,7 @@ class Names:
             weights.append(sum(scoring.weight(word) for word in split) or 1.0)
         vocabulary = Lookup(words)
         at = {word: i for i, word in enumerate(vocabulary.strings)}
+        backwards = sorted((word[::-1], i) for i, word in enumerate(vocabulary.strings))
         return cls(
             listing=np.fromiter((row[0] for row in rows), dtype=np.int32, count=len(rows)),
             shown=[row[1] for row in rows],
@@ -235,6 +249,10 @@ class Names:
             lead_word=np.array([at.get(lead, -1) for _, lead in leads], dtype=np.int32),
             words=vocabulary,
             letters=Lookup(letters),
+            backwards=[word for word, _ in backwards],
+            backwards_at=[i for _, i in backwards],
+            forms={form: np.array(found, dtype=np.int32) for form, found in forms.items()},
+            initials=dict(known_by),
         )
 
 
@@ -455,11 +473,66 @@ class RegisterIndex:
                 matched_on="name" if current else "former_name",
                 matched_name=names.shown[row],
                 reason=scoring.reason_of(query, text, score=score),
+                as_typed=scoring.as_typed(query, text),
             )
             held = best.get(at)
             if held is None or (match.score, current) > (held.score, held.matched_on == "name"):
                 best[at] = match
-        return sorted(best.items(), key=lambda item: _best_first(item[1]))
+        return sorted(best.items(), key=lambda item: index_order(item[1]))
+
+    def by_initials(self, query: str, *, keep: Mask) -> list[tuple[int, Match]]:
+        """(position, match) for the listings kept with a name of three or more words whose
+        initials are the normalised one-word `query` ("klm"), a current name first."""
+        names = self.name_rows
+        best: dict[int, Match] = {}
+        if " " in query or not query.isalpha():
+            return []
+        for row in names.initials.get(query, ()):
+            at = int(names.listing[row])
+            current = bool(names.current[row])
+            if not keep[at] or (at in best and not current):
+                continue
+            score = scoring.INITIALS * (1 if current else scoring.FORMER)
+            best[at] = Match(
+                listing_id=int(self.ids[at]),
+                score=round(score, 3),
+                verdict=scoring.verdict_of(score, exact=False, listed=bool(self.listed[at])),
+                matched_on="name" if current else "former_name",
+                matched_name=names.shown[row],
+                reason="initials",
+                as_typed=True,
+            )
+        return sorted(best.items(), key=lambda item: index_order(item[1]))
+
+    def with_forms(
+        self, forms: frozenset[str], *, keep: Mask, limit: int = CANDIDATES
+    ) -> list[tuple[int, Match]]:
+        """(position, match) for the listings kept whose current name has every legal form of
+        `forms` (a text that is only a legal form: "bv", "holding"), A-Z, at most `limit`."""
+        names = self.name_rows
+        found: npt.NDArray[np.int32] | None = None
+        for form in forms:
+            rows = names.forms.get(form, np.zeros(0, dtype=np.int32))
+            found = rows if found is None else np.intersect1d(found, rows)
+        if found is None:
+            return []
+        found = found[names.current[found]]
+        at = np.unique(names.listing[found])  # the index is A-Z
+        at = at[keep[at]][:limit]
+        return [
+            (
+                position,
+                Match(
+                    int(self.ids[position]),
+                    scoring.FORM_ONLY,
+                    "similar",
+                    "name",
+                    self.names[position],
+                    "some_words",
+                ),
+            )
+            for position in at.tolist()
+        ]
 
     def closest(self, query: str, *, keep: Mask, limit: int) -> list[int]:
         """The positions of the `limit` listings `keep` keeps whose current name looks most
@@ -559,7 +632,7 @@ class RegisterIndex:
         return [int(row) for row in chosen[order].tolist()]
 
     def _spelled(self, typed: str) -> set[int]:
-        """The words of names `typed` may stand for: itself, words it starts, typos."""
+        """The words of names `typed` may stand for: itself, words it starts or ends, typos."""
         words = self.name_rows.words
         exact = words.find(typed)
         found = set() if exact is None else {exact}
@@ -567,6 +640,11 @@ class RegisterIndex:
             found.update(words.starting(typed))
         if len(typed) >= 4:
             found.update(words.near(typed))
+        if len(typed) >= scoring.SUFFIX_FROM:
+            names, tail = self.name_rows, typed[::-1]
+            low = bisect_left(names.backwards, tail)
+            high = bisect_right(names.backwards, tail + "\U0010ffff", lo=low)
+            found.update(names.backwards_at[low:high])
         return found
 
     def _split(self, typed: str) -> list[tuple[int, int]]:
@@ -581,7 +659,7 @@ class RegisterIndex:
         return found
 
 
-def _best_first(match: Match) -> tuple[float, bool, int, int]:
+def index_order(match: Match) -> tuple[float, bool, int, int]:
     """Among equal scores a current name before a former one, then the shorter name."""
     return (-match.score, match.matched_on != "name", len(match.matched_name), match.listing_id)
 

@@ -4,7 +4,8 @@ weights and the verdict rules. Pure: text in, numbers and words out (no Django, 
 Names are compared on their search text (registry.text.search_text: folded, legal forms
 dropped). name_score() matches every word to its best counterpart on the other side:
 
-- equal, the start of a word (a brand cut short, a word being typed), one or two typos
+- equal, the start of a word (a brand cut short, a word being typed), the tail of a compound
+  word ("techniek" in "installatietechniek"), one or two typos
   (swapped letters included), two words written as one;
 - generic words ("nederland", "group": registry.text.GENERIC_WORDS) weigh a fifth of a word, so
   "Tebi Nederland" means Tebi B.V., not Xebia Nederland B.V.;
@@ -47,6 +48,11 @@ WHOLE_TYPO = 0.75  # the whole text with a typo or two, whatever its words: "tax
 # so "vi technologies" is not "technologies" with two letters more.
 JOINED = 0.9
 TYPO_REACH = 2  # the most edits a word may differ by (word_credit)
+BESIDE_TYPED = 0.85  # a close spelling, where another name has the words as typed (settled)
+INITIALS = 0.8  # a text that is the initials of a name of three or more words (initials)
+FORM_ONLY = 0.5  # a name with the legal form a text is made of ("bv", "holding")
+PREFIX_FROM = 5  # letters from which the start of a word outweighs a typo (word_credit)
+SUFFIX_FROM = 5  # letters from which a word may be the tail of a compound word (word_credit)
 
 _Number = TypeVar("_Number", float, np.ndarray)
 
@@ -61,6 +67,7 @@ class Match:
     matched_on: str  # name | former_name | kvk
     matched_name: str  # the name that matched: a former name when matched_on is former_name
     reason: str = ""  # why it matches, one of REASONS (reason_of)
+    as_typed: bool = False  # every word typed is a word of the name or starts one (as_typed)
 
 
 # What a match is called, strongest first (verdict_of, kvk_verdict, settled).
@@ -72,6 +79,7 @@ REASONS = (
     "starts_with",  # the name starts with the words typed (a brand, a group, a name cut short)
     "all_words",  # every word typed is in the name, with others
     "close_spelling",  # a typo or two, words joined or split
+    "initials",  # the initials of the name's words ("klm")
     "some_words",  # some of the words typed
     "kvk_start",  # the KvK number starts with the digits typed
 )
@@ -79,6 +87,7 @@ EQUAL = 0.005  # scores closer than this are equally good matches (a group's ent
 # Reasons that found the words as typed: beside one of them, a close spelling of another name
 # is no more than "similar" ("philips" is Philips, not Philip Morris).
 AS_TYPED = frozenset({"exact_name", "starts_with", "all_words"})
+SPELLED = frozenset({"close_spelling", "some_words"})  # the others (settled)
 
 
 def reason_of(query: str, text: str, *, score: float) -> str:
@@ -98,14 +107,35 @@ def reason_of(query: str, text: str, *, score: float) -> str:
     return "close_spelling" if score >= LIKELY else "some_words"
 
 
+def as_typed(query: str, text: str) -> bool:
+    """Whether every word of the normalised `query` is a word of the name's search text
+    `text` or the start of one, of PREFIX_FROM letters or more: found as typed, no typo."""
+    words = text.split()
+    return all(
+        any(
+            word == typed or (len(typed) >= PREFIX_FROM and word.startswith(typed))
+            for word in words
+        )
+        for typed in query.split()
+    )
+
+
 def settled(matches: Sequence[Match], *, as_of: bool = False) -> list[Match]:
     """The verdicts of one query's matches seen together: when some name has the words as
-    typed, a close spelling of another name is "similar", not "likely". `as_of`: the matches
-    are among an earlier edition's listings, so one that left since was "listed" then."""
-    as_typed = any(match.reason in AS_TYPED for match in matches)
+    typed, a close spelling of another name is "similar", not "likely"; where some name has
+    every word typed (or its start), another name's spelling that needs a typo ranks below the
+    best of those (and weighs BESIDE_TYPED at most): "elastic" means Elastic before Plastic,
+    "compon" Delta Component before Comron. `as_of`: the matches are among an earlier
+    edition's listings, so one that left since was "listed" then."""
+    typed = any(match.reason in AS_TYPED for match in matches)
+    best_as_typed = max((match.score for match in matches if match.as_typed), default=None)
     settled = []
     for match in matches:
-        if as_typed and match.reason == "close_spelling" and match.verdict == "likely":
+        if best_as_typed is not None and not match.as_typed and match.reason in SPELLED:
+            score = min(match.score * BESIDE_TYPED, best_as_typed - EQUAL)
+            verdict = match.verdict if score >= LIKELY else "similar"
+            match = replace(match, score=round(max(score, 0.0), 3), verdict=verdict)
+        if typed and match.reason == "close_spelling" and match.verdict == "likely":
             match = replace(match, verdict="similar")
         elif as_of and match.verdict == "removed":
             match = replace(match, verdict="listed")
@@ -276,7 +306,15 @@ def word_credit(typed: str, word: str) -> float:
         return 1.0
     typed_length, word_length = len(typed), len(word)
     if typed_length >= 3 and word.startswith(typed):
-        return 0.5 + 0.4 * typed_length / word_length  # a brand cut short, a word being typed
+        # A brand cut short, a word being typed. From five letters on, the start of a word
+        # beats a typo of another word ("elastic" is Elasticsearch before Plastic): above the
+        # one-edit credit (1 - 1/length) of a word a letter longer, below a whole word.
+        if typed_length >= PREFIX_FROM:
+            return max(0.5 + 0.4 * typed_length / word_length, 1 - 0.9 / (typed_length + 1))
+        return 0.5 + 0.4 * typed_length / word_length
+    if typed_length >= SUFFIX_FROM and word_length > typed_length and word.endswith(typed):
+        # The tail of a Dutch compound: "techniek" in "installatietechniek".
+        return 0.8 + 0.15 * typed_length / word_length
     if typed_length < 4 or word_length < 4:
         return 0.0  # short words differ by a letter from too many others to be typos
     longest = max(typed_length, word_length)
@@ -287,6 +325,21 @@ def word_credit(typed: str, word: str) -> float:
     # alignment), in C. Beyond `allowed` it answers allowed + 1.
     distance = OSA.distance(typed, word, score_cutoff=allowed)
     return 1 - distance / longest if distance <= allowed else 0.0
+
+
+# Left out of initials as people write them: "Universiteit van Amsterdam" is UvA or UA.
+_PARTICLES = frozenset({"van", "de", "den", "der", "het", "of", "for", "voor", "t", "s"})
+
+
+def initials(text: str) -> set[str]:
+    """The initials a name's search text may be known by, from three words on: of every
+    word, and of the words but the particles ("universiteit van amsterdam": "uva", "ua")."""
+    words = text.split()
+    found = set()
+    for kept in (words, [word for word in words if word not in _PARTICLES]):
+        if len(kept) >= 3:
+            found.add("".join(word[0] for word in kept))
+    return found
 
 
 def is_generic(word: str) -> bool:

@@ -28,6 +28,7 @@ REASONS: dict[str, str | Promise] = {
     "starts_with": _("name starts with your words"),
     "all_words": _("has all your words"),
     "close_spelling": _("close spelling"),
+    "initials": _("initials of the name"),
     "some_words": _("some of your words"),
     "kvk_start": _("KvK number starts with this"),
 }

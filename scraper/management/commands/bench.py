@@ -48,7 +48,8 @@ from registry.text import search_text
 from scraper.parse import parse_register
 from scraper.sync import queue_sync, run_sync
 
-SHARED_FOLDER = Path("../shared/data/register")
+# Beside the repository; a checkout elsewhere (a git worktree) names it in SHARED_REGISTER.
+SHARED_FOLDER = Path(os.environ.get("SHARED_REGISTER") or "../shared/data/register")
 SHARED_COPY = SHARED_FOLDER / "ind-labour-2026-07-19-mimhji.csv"
 Row = tuple[str, str]
 
