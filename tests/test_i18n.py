@@ -249,6 +249,23 @@ def test_every_translation_keeps_the_placeholders_of_its_english():
     assert not wrong
 
 
+def test_the_dutch_catalogue_translates_every_string_of_the_code():
+    """Every page, message, mail and admin text has its Dutch: an untranslated or fuzzy entry
+    would show English on a Dutch page. With `make messages-check` (every string of the code is
+    in the catalogue) this covers every string a person reads."""
+    with (catalogue.LOCALE_DIR / "nl" / "LC_MESSAGES" / "django.po").open("rb") as file:
+        po = read_po(file)
+    missing = []
+    for message in po:
+        if not message.id:
+            continue  # the header
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(strings):
+            missing.append(message.id if isinstance(message.id, str) else message.id[0])
+    assert len(po) > 600  # the catalogue itself, not an empty stand-in
+    assert not missing, f"{len(missing)} strings without Dutch: {missing[:10]}"
+
+
 def test_the_catalogue_check_finds_a_missing_and_a_dropped_string(tmp_path: Path):
     template = tmp_path / "django.pot"
     template.write_text('msgid "Search"\nmsgstr ""\n\nmsgid "New string"\nmsgstr ""\n')
