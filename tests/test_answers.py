@@ -191,3 +191,19 @@ def test_one_clear_match_names_no_group(client, register):
 
     assert "equally well" not in page
     assert row["also"] == ""
+
+
+def test_words_in_no_name_lower_the_score_instead_of_emptying_the_answer(client, register):
+    """'just eat takeaway': no name has all three words; the one with 'takeaway' is the answer,
+    called similar, not likely (the name lacks words that were typed)."""
+    make_listing("Takeaway.com Central Core B.V.", "64473716", edition=register[1])
+
+    data = client.get(reverse("registry:search-json"), {"q": "just eat takeaway"}).json()
+
+    first = data["results"][0]
+    assert (first["name"], first["verdict"], first["reason"]) == (
+        "Takeaway.com Central Core B.V.",
+        "similar",
+        "some_words",
+    )
+    assert "no_match" not in data

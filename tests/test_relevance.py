@@ -31,6 +31,9 @@ Recruiter-typed classes (how people outside the register type an employer):
   that is not in the name; the enrichment of the test data has no city, so the city is a place,
   not a word of the name.
 * extra job word: the name followed by what a job seeker adds ("jobs", "vacatures", ...).
+* words not in the name: a brand (as above) with two words beside it that are in no name of the
+  register ("just eat takeaway", "adyen visa sponsor"): the names with the brand are right, as
+  a weaker answer than a name with every word would be.
 * legal form only: a query that is only a legal form ("bv", "holding"): any company with that
   form is right.
 * english name: a Dutch institution's name with its Dutch word typed in English
@@ -103,6 +106,24 @@ EXTRA_WORDS = ("nederland", "netherlands", "holding", "bv", "group")
 CITIES = ("Utrecht", "Eindhoven", "Groningen", "Tilburg", "Almere", "Breda", "Nijmegen",
           "Leiden", "Delft", "Haarlem", "Arnhem", "Zwolle", "Maastricht", "Amersfoort",
           "Den Haag", "Apeldoorn", "Enschede", "Hilversum", "Amsterdam", "Rotterdam")  # fmt: skip
+# Words typed beside a brand that name nothing ("adyen visa sponsor", "just eat takeaway");
+# only those in no name of the register make a case.
+EVERYDAY_WORDS = (
+    "just",
+    "eat",
+    "visa",
+    "sponsor",
+    "salary",
+    "reviews",
+    "linkedin",
+    "glassdoor",
+    "website",
+    "contact",
+    "address",
+    "kennismigrant",
+    "homepage",
+    "login",
+)
 JOB_WORDS = ("jobs", "careers", "vacatures", "vacancies", "vacature", "werken bij", "stage",
              "recruitment")  # fmt: skip
 # A legal form typed alone -> the folded word sequences of the names it means.
@@ -500,6 +521,18 @@ def recruiter_cases(register: Register, *, seed: int, per_class: int) -> list[Ca
         return case("extra job word", query, kvk, name, also=register.containing(query))
 
     cases += sample_of("job", current, job_word)
+
+    everyday = [word for word in EVERYDAY_WORDS if word not in vocabulary]
+
+    def unknown_words(kvk: str, name: str, r: random.Random) -> Case | None:
+        brand = brand_of(register, kvk, name)
+        if brand is None or len(everyday) < 2:
+            return None
+        first, second = r.sample(everyday, 2)
+        query = f"{first} {second} {brand}" if r.random() < 0.5 else f"{brand} {first} {second}"
+        return case("words not in the name", query, kvk, name, also=register.containing(brand))
+
+    cases += sample_of("unknown", current, unknown_words)
 
     folded = [(kvk, fold(name).split()) for kvk, name in current]
     for query, sequences in FORM_QUERIES.items():

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import combinations
 
 import numpy as np
 
@@ -50,6 +51,11 @@ GROUP = 10  # at most this many equal matches named together
 SURNAME_PARTICLES = frozenset({"de", "van", "den", "der", "het", "ter", "ten", "op", "aan", "t"})
 PLACE_PREPOSITIONS = frozenset({"in", "te", "uit"})
 READING = 0.97  # a match of another reading of the text (_read) weighs this much of its score
+# When no name has the words as typed, the names with some of them (_some_words): each word
+# left out counts this much of a found one, so "just eat takeaway" finds Takeaway.com, as a
+# weaker answer than a name with all three words would be.
+LEFT_OUT = 0.5
+SOME_WORDS_UP_TO = 8  # words in a text that is read by some of its words (_some_words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +282,44 @@ def _read(index: RegisterIndex, normalised: str, *, keep: Mask) -> list[tuple[in
                 verdict=scoring.verdict_of(score, exact=False, listed=bool(index.listed[at])),
                 reason="all_words" if match.reason == "exact_name" else match.reason,
             )
+    if not found:
+        found = _some_words(index, normalised, keep=keep)
     return sorted(found.items(), key=lambda item: index_order(item[1]))
+
+
+def _some_words(index: RegisterIndex, normalised: str, *, keep: Mask) -> dict[int, Match]:
+    """When nothing matched the whole text: the names that match most of its words, each left
+    out word lowering the score (LEFT_OUT), never an empty answer while a name has some of
+    the words, and never more than "similar"."""
+    words = normalised.split()
+    if not 2 <= len(words) <= SOME_WORDS_UP_TO:
+        return {}
+    alone = {
+        word: index.rank(word, keep=keep)
+        for word in dict.fromkeys(words)
+        if len(word) >= 3 and not scoring.is_generic(word)
+    }
+    # Left out first: a word that names something yet finds no name ("glassdoor"). A generic
+    # or short word stays beside the words that find ("global offshore", "w o accountants").
+    kept_words = [word for word in dict.fromkeys(words) if alone.get(word, True)]
+    for size in range(min(len(kept_words), len(words) - 1), 0, -1):
+        found: dict[int, Match] = {}
+        factor = (size + LEFT_OUT * (len(words) - size)) / len(words)
+        for kept in combinations(kept_words, size):
+            if not any(alone.get(word) for word in kept):
+                continue  # only generic or short words: they would find half the register
+            ranked = alone[kept[0]] if size == 1 else index.rank(" ".join(kept), keep=keep)
+            for at, match in ranked:
+                score = round(match.score * factor, 3)
+                if score < scoring.SIMILAR or (at in found and found[at].score >= score):
+                    continue
+                # Never more than "similar": the name lacks words that were typed.
+                found[at] = replace(
+                    match, score=score, verdict="similar", reason="some_words", as_typed=False
+                )
+        if found:
+            return found
+    return {}
 
 
 def _readings(index: RegisterIndex, normalised: str) -> list[tuple[str, tuple[str, ...]]]:
