@@ -207,3 +207,6 @@ def test_words_in_no_name_lower_the_score_instead_of_emptying_the_answer(client,
         "some_words",
     )
     assert "no_match" not in data
+    page = text_of(client.get(SEARCH, {"q": "just eat takeaway"}))
+    assert "No name on the register has all the words of “just eat takeaway”" in page
+    assert "No name on the register has all" not in text_of(client.get(SEARCH, {"q": "shell"}))

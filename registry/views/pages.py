@@ -270,6 +270,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "htmx_partial": partial,
         "not_synced": register_label(filterset.register_slug) if not_synced else "",
         "filters_set": filters_set(filterset, request.GET),
+        # The best answer has only some of the words typed: say so above the list.
+        "some_words_only": bool(
+            page
+            and page.number == 1
+            and page.results
+            and page.results[0].match is not None
+            and page.results[0].match.reason == "some_words"
+        ),
     }
     return render(request, template, context)
 
