@@ -210,3 +210,14 @@ def test_words_in_no_name_lower_the_score_instead_of_emptying_the_answer(client,
     page = text_of(client.get(SEARCH, {"q": "just eat takeaway"}))
     assert "No name on the register has all the words of “just eat takeaway”" in page
     assert "No name on the register has all" not in text_of(client.get(SEARCH, {"q": "shell"}))
+
+
+def test_a_brand_typed_as_two_words_finds_it_before_a_name_with_one_of_them(client, register):
+    """'tom tom': TomTom (the two written as one), not Tom B.V., which has the word once."""
+    make_listing("Tom B.V.", "11110000", edition=register[1])
+    make_listing("TomTom International B.V.", "34076599", edition=register[1])
+
+    names = [r["name"] for r in json_results(client, q="tom tom")]
+
+    assert names[0] == "TomTom International B.V."
+    assert names.index("Tom B.V.") > 0

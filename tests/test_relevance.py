@@ -31,6 +31,10 @@ Recruiter-typed classes (how people outside the register type an employer):
   that is not in the name; the enrichment of the test data has no city, so the city is a place,
   not a word of the name.
 * extra job word: the name followed by what a job seeker adds ("jobs", "vacatures", ...).
+* words joined / word split: a two-word name (its legal form aside) typed as one word
+  ("abnamro", "bookingcom"), and a one-word brand of six letters or more typed as two words,
+  split where its capitals split it or else in the middle ("tom tom"). Names starting with the
+  brand are as right.
 * words not in the name: a brand (as above) with two words beside it that are in no name of the
   register ("just eat takeaway", "adyen visa sponsor"): the names with the brand are right, as
   a weaker answer than a name with every word would be.
@@ -521,6 +525,26 @@ def recruiter_cases(register: Register, *, seed: int, per_class: int) -> list[Ca
         return case("extra job word", query, kvk, name, also=register.containing(query))
 
     cases += sample_of("job", current, job_word)
+
+    def joined(kvk: str, name: str, r: random.Random) -> Case | None:
+        words = without_legal_form(name).split()
+        if len(words) != 2 or not all(w.isalpha() and len(w) >= 2 for w in words):
+            return None
+        also = register.starting_with(search_text(" ".join(words)))
+        return case("words joined", "".join(words), kvk, name, also=also)
+
+    cases += sample_of("joined", current, joined)
+
+    def split(kvk: str, name: str, r: random.Random) -> Case | None:
+        brand = brand_of(register, kvk, name)
+        if brand is None or " " in brand or not brand.isalpha() or len(brand) < 6:
+            return None
+        capitals = [i for i in range(3, len(brand) - 2) if brand[i].isupper()]
+        cut = capitals[0] if capitals else len(brand) // 2
+        query = f"{brand[:cut]} {brand[cut:]}"
+        return case("word split", query, kvk, name, also=register.starting_with(search_text(brand)))
+
+    cases += sample_of("split", current, split)
 
     everyday = [word for word in EVERYDAY_WORDS if word not in vocabulary]
 

@@ -29,6 +29,7 @@ per kind of query); change the scoring for a kind of miss it shows, not for one 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -102,22 +103,33 @@ def reason_of(query: str, text: str, *, score: float) -> str:
         and words[len(typed) - 1].startswith(typed[-1])
     ):
         return "starts_with"
-    if typed and set(typed) <= set(words):
+    if typed and Counter(typed) <= Counter(words):  # a word typed twice must be there twice
         return "all_words"
     return "close_spelling" if score >= LIKELY else "some_words"
 
 
 def as_typed(query: str, text: str) -> bool:
     """Whether every word of the normalised `query` is a word of the name's search text
-    `text` or the start of one, of PREFIX_FROM letters or more: found as typed, no typo."""
-    words = text.split()
-    return all(
-        any(
-            word == typed or (len(typed) >= PREFIX_FROM and word.startswith(typed))
-            for word in words
+    `text` or the start of one, of PREFIX_FROM letters or more, each name word used once: found
+    as typed, no typo. Words typed apart that are one word of the name ("tom tom" for
+    TomTom) are as typed too: the same letters, only spaced."""
+    typed_words, words = query.split(), text.split()
+    if len(typed_words) > 1 and "".join(typed_words) in words:
+        return True
+    left = list(words)
+    for typed in typed_words:
+        hit = next(
+            (
+                word
+                for word in left
+                if word == typed or (len(typed) >= PREFIX_FROM and word.startswith(typed))
+            ),
+            None,
         )
-        for typed in query.split()
-    )
+        if hit is None:
+            return False
+        left.remove(hit)
+    return True
 
 
 def settled(matches: Sequence[Match], *, as_of: bool = False) -> list[Match]:
@@ -249,14 +261,25 @@ def _matched(q_words: Sequence[str], n_words: Sequence[str]) -> tuple[list[float
     """How well each query word and each name word is matched by the other side, 0 to 1."""
     q_found = [0.0] * len(q_words)
     n_found = [0.0] * len(n_words)
+    # A word typed twice ("tom tom") is found twice only in a name that has it twice: the
+    # name word that found it once is not used for it again (so "Tom B.V." is not all of
+    # "tom tom", and TomTom, the two written as one, is).
+    used: dict[str, set[int]] = {}
     for i, typed in enumerate(q_words):
+        taken = used.setdefault(typed, set())
+        best_j = -1
         for j, word in enumerate(n_words):
+            if j in taken:
+                continue
             credit = word_credit(typed, word)
             if credit:
                 if credit > q_found[i]:
                     q_found[i] = credit
+                    best_j = j
                 if credit > n_found[j]:
                     n_found[j] = credit
+        if best_j >= 0:
+            taken.add(best_j)
     # Two words on one side written as one on the other: "jpmorganchase", "data dog". Only
     # a word not matched whole yet can be two.
     _joined_words(q_words, q_found, n_words, n_found)
