@@ -189,12 +189,7 @@ def line_chart(
             Point(
                 x=round(x_of(day), 1),
                 y=round(y_of(value), 1),
-                label=gettext("%(series)s: %(num)s in the edition of %(date)s")
-                % {
-                    "series": name,
-                    "num": number_format(value, force_grouping=True),
-                    "date": format_date(day, "j F Y"),
-                },
+                label=bar_label(name, value, format_date(day, "j F Y")),
             )
             for day, value in zip(dates, column, strict=True)
         ]

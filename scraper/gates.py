@@ -17,6 +17,7 @@ from datetime import date
 from django.conf import settings
 from django.core.mail import mail_admins
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
 from registry.models import Edition, Listing, Register, SyncRun
@@ -118,8 +119,8 @@ def hold_reason(removals: Removals) -> str:
         "it would remove %(removed)s of the %(listed)s listed employers (%(share)s %%, more "
         "than %(limit)s %%): held until an admin approves it"
     ) % {
-        "removed": f"{removals.count:,}",
-        "listed": f"{removals.listed:,}",
+        "removed": number_format(removals.count, force_grouping=True),
+        "listed": number_format(removals.listed, force_grouping=True),
         "share": f"{share:.1f}",
         "limit": f"{settings.REMOVAL_HOLD_PERCENT:g}",
     }
@@ -140,7 +141,7 @@ def tell_admins_held(run: SyncRun, removed: list[Listing], *, shown: int = 50) -
         "serving": served.published_on if served else gettext("nothing yet"),
         "url": settings.SITE_URL + reverse("admin:registry_syncrun_change", args=[run.pk]),
         "shown": min(shown, len(removed)),
-        "num": f"{len(removed):,}",
+        "num": number_format(len(removed), force_grouping=True),
     }
     lines = [
         gettext("A new edition of the %(register)s was fetched but not published: %(reason)s.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Task, shared_task
+from celery.utils.time import get_exponential_backoff_interval
 from django.utils import timezone
 
 from scraper.enrich import enrich
@@ -41,7 +42,7 @@ def sync_register_task(
             run_id, raise_retryable=retries < (self.max_retries or 0), again=retries > 0
         )
     except FetchError as error:  # retryable, with retries left: run_sync returns all others
-        countdown = min(RETRY_BACKOFF * 2**retries, RETRY_BACKOFF_MAX)
+        countdown = get_exponential_backoff_interval(RETRY_BACKOFF, retries, RETRY_BACKOFF_MAX)
         kwargs = {"register": register, "trigger": trigger}
         raise self.retry(exc=error, args=(run_id,), kwargs=kwargs, countdown=countdown) from None
     return result.as_dict()

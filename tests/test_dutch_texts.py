@@ -85,3 +85,17 @@ def test_the_removal_flag_stored_with_an_edition_is_the_one_pages_translate():
     assert REMOVAL_FLAG.fullmatch(stored)
     assert Edition(flagged=stored).flag_text == stored
     assert Edition(flagged="an admin's own note").flag_text == "an admin's own note"
+
+
+def test_the_filters_coverage_note_groups_its_numbers_the_dutch_way():
+    from registry.search.facets import Facet, Option
+    from registry.search.query import UNKNOWN
+    from registry.views.pages import coverage_text
+
+    unknown = Option(value=UNKNOWN, label="?", count=12885)
+    facet = Facet(
+        name="city", title="City", options=[unknown], every="", total=12885, enriched=True
+    )
+    with translation.override("nl"):
+        text = coverage_text(facet)
+    assert "12.885" in text and "12,885" not in text

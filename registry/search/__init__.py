@@ -263,9 +263,10 @@ def _read(index: RegisterIndex, normalised: str, *, keep: Mask) -> list[tuple[in
     (_readings): each listing by its best. A match by another reading is never the exact
     name, and weighs READING of its score unless the reading took off a place that is the
     listing's own city. A text that is a name as typed is that name: no other reading asked."""
-    found = dict(index.rank(normalised, keep=keep))
-    if any(match.reason == "exact_name" for match in found.values()):
-        return sorted(found.items(), key=lambda item: index_order(item[1]))  # the name itself
+    ranked = index.rank(normalised, keep=keep)  # in index_order already
+    if any(match.reason == "exact_name" for _, match in ranked):
+        return ranked  # the name itself
+    found = dict(ranked)
     for at, match in index.by_initials(normalised, keep=keep):
         if at not in found or found[at].score < match.score:
             found[at] = match

@@ -18,6 +18,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -200,6 +201,7 @@ def register_histories() -> list[RegisterHistory]:
 
 
 def edition_summary(edition: Edition, *, baseline: bool, slug: str) -> dict[str, object]:
+    entries = entries_of(edition)
     return {
         "edition": edition.published_on.isoformat(),
         "edition_id": edition.pk,
@@ -208,8 +210,8 @@ def edition_summary(edition: Edition, *, baseline: bool, slug: str) -> dict[str,
         "first_stored": baseline,
         # The first edition we stored changed nothing we know of: no counts, not its size.
         # Split as in the edition's own counts: new to the register, and back after a gap.
-        "added": None if baseline else edition.added - edition.readded,
-        "readded": None if baseline else edition.readded,
+        "added": None if baseline else entries.added,
+        "readded": None if baseline else entries.back,
         "removed": None if baseline else edition.removed,
         "renamed": None if baseline else edition.renamed,
         "reformatted": None if baseline else edition.reformatted,
@@ -571,7 +573,7 @@ def breakdown(
         return None
     unknown = counts[""]
     rows = [(code, name_of(code), n) for code, n in known]
-    names = {"register": register.name, "num": f"{unknown:,}"}
+    names = {"register": register.name, "num": number_format(unknown, force_grouping=True)}
     if key == "sector":
         title = gettext("Employers on the %(register)s per sector") % names
         description = ngettext(

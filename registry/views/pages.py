@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET
@@ -92,12 +93,17 @@ class FacetGroup:
     progress: str = ""  # "Enrichment is running, about 1 a minute.", beside the coverage
 
 
+def grouped(number: int) -> str:
+    """12,885 in English, 12.885 in Dutch: inside a translated sentence, as on the page."""
+    return number_format(number, force_grouping=True)
+
+
 def coverage_text(facet: Facet) -> str:
     """How many of the listings counted have a known value, in one sentence per facet (so a
     translator sees each whole); "" for a facet not from enrichment, or known for all."""
     if not facet.enriched or facet.known >= facet.total:
         return ""
-    numbers = {"known": f"{facet.known:,}", "total": f"{facet.total:,}"}
+    numbers = {"known": grouped(facet.known), "total": grouped(facet.total)}
     texts = {
         "sector": ngettext(
             "Sector known for %(known)s of %(total)s employer.",
@@ -126,7 +132,7 @@ def coverage_text(facet: Facet) -> str:
 def progress_text(progress: Progress) -> str:
     if progress.running:
         return gettext("Enrichment from the KvK is running, about %(rate)s a minute.") % {
-            "rate": f"{progress.per_minute:,}"
+            "rate": grouped(progress.per_minute)
         }
     return gettext("Enrichment from the KvK is not running now.")
 
